@@ -1,0 +1,35 @@
+"""Helpers shared by the CLI command groups: JSON output and turning user errors into clean exits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as null so every output parses."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def echo_json(payload: Any) -> None:
+    typer.echo(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False))
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the ValueErrors our packages raise for bad input into a one-line message and exit code 1."""
+    try:
+        yield
+    except (ValueError, FileNotFoundError, PermissionError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None

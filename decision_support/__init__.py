@@ -1,0 +1,1 @@
+"""medlens decision_support package."""

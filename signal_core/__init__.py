@@ -1,0 +1,1 @@
+"""medlens signal_core package."""

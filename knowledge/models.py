@@ -1,0 +1,234 @@
+"""The case and source models (pydantic v2): the one place that says what a valid case is.
+
+The fields follow the case YAML format in ``knowledge/seed/*.yaml``. A bad field gives a
+:class:`CaseValidationError` whose message names the field, e.g. ``field 'year_start': ...``.
+
+Examples
+--------
+>>> case = parse_case({"slug": "demo-case", "title": "A demo", "category": "biosignals",
+...     "year_start": 2020, "summary": "Short.", "author": "medlens-team",
+...     "sources": [{"citation": "Someone 2020", "url": "https://example.org/paper"}]})
+>>> case.status
+'draft'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CATEGORIES: dict[str, str] = {
+    "expert-systems": "Expert systems",
+    "covid-diagnosis": "COVID-19 diagnosis",
+    "covid-prognosis": "COVID-19 prognosis",
+    "drug-discovery": "Drug discovery",
+    "disease-stratification": "Disease stratification and molecular subtypes",
+    "deployment-lessons": "Deployment, bias and accountability lessons",
+    "biosignals": "Biosignals and EMG",
+}
+STATUSES: dict[str, str] = {"draft": "Draft", "in_review": "In review", "published": "Published"}
+
+#: Long text fields, in reading order, with the label shown to readers.
+BODY_FIELDS: dict[str, str] = {
+    "summary": "Summary",
+    "clinical_question": "Clinical question",
+    "data": "Data",
+    "method": "Method",
+    "evaluation": "How it was evaluated",
+    "outcome": "What happened",
+    "lessons": "Lessons for clinicians",
+    "limitations": "Limitations",
+}
+#: Fields a curator edits directly; status, author and reviewer change only through the workflow.
+EDITABLE_FIELDS = ("title", "category", "year_start", "year_end", *BODY_FIELDS, "sources", "tags")
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = SLUG_RE
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+class CaseValidationError(ValueError):
+    """A case (or source) failed validation; ``errors`` lists ``(field, message)`` pairs."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class Source(BaseModel):
+    """A reference backing the case: a citation plus at least one of DOI, PMID, URL where known."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    citation: str = Field(min_length=3, max_length=2000)
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+    @field_validator("doi", "pmid", "url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # YAML reads an unquoted PMID as a number
+        return value
+
+    @field_validator("doi")
+    @classmethod
+    def _bare_doi(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+            if value.lower().startswith(prefix):
+                raise ValueError(f"write the bare DOI without the '{prefix}' prefix, e.g. 10.1001/jama.2019.1234")
+        if not DOI_RE.match(value):
+            raise ValueError("a DOI looks like 10.1234/abc (starts with '10.' and contains '/')")
+        return value
+
+    @field_validator("pmid")
+    @classmethod
+    def _digits(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError("a PMID is a string of digits, e.g. '9435330'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and (not re.match(r"^https?://[^\s/]+\.[^\s]+$", value)):
+            raise ValueError("a URL starts with http:// or https:// and has no spaces")
+        return value
+
+
+class Case(BaseModel):
+    """One case of machine learning (or computing) in medicine, as curated in the library."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    slug: str = Field(min_length=3, max_length=80)
+    title: str = Field(min_length=3, max_length=300)
+    category: Literal[
+        "expert-systems", "covid-diagnosis", "covid-prognosis", "drug-discovery",
+        "disease-stratification", "deployment-lessons", "biosignals",
+    ]
+    year_start: int = Field(ge=1900, le=2100)
+    year_end: int | None = Field(default=None, ge=1900, le=2100)
+    summary: str = Field(min_length=1, max_length=5000)
+    clinical_question: str = ""
+    data: str = ""
+    method: str = ""
+    evaluation: str = ""
+    outcome: str = ""
+    lessons: str = ""
+    limitations: str = ""
+    sources: list[Source] = Field(min_length=1)
+    tags: list[str] = Field(default_factory=list)
+    status: Literal["draft", "in_review", "published"] = "draft"
+    author: str = Field(min_length=1, max_length=80)
+    reviewer: str | None = None
+
+    @field_validator("clinical_question", "data", "method", "evaluation", "outcome", "lessons",
+                     "limitations", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("use lowercase letters, digits and single hyphens, e.g. 'mycin-blinded-evaluation'")
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):  # "a, b" typed into a form
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        seen: list[str] = []
+        for tag in value:
+            tag = tag.strip()
+            if not TAG_RE.match(tag) or len(tag) > 60:
+                raise ValueError(f"tag {tag!r} must be lowercase-hyphenated, e.g. 'external-validation'")
+            if tag not in seen:
+                seen.append(tag)
+        return seen
+
+    @field_validator("reviewer", mode="before")
+    @classmethod
+    def _blank_reviewer(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if self.year_end is not None and self.year_end < self.year_start:
+            raise ValueError(f"field 'year_end': {self.year_end} is before year_start {self.year_start}")
+        if not any(s.doi or s.url for s in self.sources):
+            raise ValueError("field 'sources': at least one source needs a DOI or a stable URL")
+        if self.status == "published":
+            if not self.reviewer:
+                raise ValueError("field 'reviewer': a published case needs a reviewer")
+            if self.reviewer == self.author:
+                raise ValueError("field 'reviewer': the reviewer of a published case must not be its author")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the YAML field order (what exports and revision snapshots store)."""
+        return self.model_dump(mode="json")
+
+    def missing_for_publication(self) -> list[str]:
+        """Body fields still empty; a case is published only when this is empty."""
+        return [name for name in BODY_FIELDS if not getattr(self, name).strip()]
+
+
+def _field_name(loc: tuple) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += ("." if name else "") + str(part)
+    return name or "case"
+
+
+def _as_case_error(exc: ValidationError, what: str) -> CaseValidationError:
+    errors = []
+    for err in exc.errors():
+        msg = err["msg"].removeprefix("Value error, ")
+        if msg.startswith("field '"):  # a model-level check that already names its field
+            field, _, msg = msg[len("field '"):].partition("': ")
+        else:
+            field = _field_name(tuple(err["loc"]))
+            if err["type"] == "extra_forbidden":
+                msg = "is not a case field (check the spelling)"
+            elif err["type"] == "missing":
+                msg = "is required"
+        errors.append((field, msg))
+    detail = "; ".join(f"field '{f}': {m}" for f, m in errors)
+    return CaseValidationError(f"{what} is not valid: {detail}", errors)
+
+
+def parse_case(data: Any, *, what: str | None = None) -> Case:
+    """Validate plain data (from YAML, JSON or a form) into a :class:`Case`.
+
+    Raises :class:`CaseValidationError` naming each bad field.
+    """
+    if isinstance(data, Case):
+        return data
+    if not isinstance(data, dict):
+        raise CaseValidationError(f"{what or 'The case'} is not valid: expected a mapping of fields, got {type(data).__name__}")
+    label = what or (f"Case '{data.get('slug')}'" if isinstance(data.get("slug"), str) else "The case")
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise _as_case_error(exc, label) from None

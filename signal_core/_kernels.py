@@ -1,0 +1,370 @@
+"""All Numba kernels of signal_core, in one module so ``cache=True`` works and the flags live in one place.
+
+Kernels never validate: `signal_core.features` checks every input before calling them. The signal is
+always the row-major ``(n_samples, n_channels)`` float64 array; every loop keeps the channel loop
+innermost so consecutive memory is read consecutively (SIMD across channels, no transpose).
+
+Three kinds of kernel:
+
+* **Block sums** (`block_sums` + `sum_features`): the sum-type features (MAV, RMS, VAR, IAV, WL, ZC, SSC,
+  WAMP, LOG, DASDV, MYOP). The signal is cut into blocks of ``step`` samples; per block and channel we keep
+  the sum of every per-sample quantity over the whole block and over its first ``window % step`` samples
+  (its "head"). A window starting at block ``k`` is then blocks ``k .. k + window // step - 1`` plus the
+  head of the next block, with exact corrections for the difference terms at its two edges. Cost is
+  O(n_samples) however much the windows overlap; no window is ever copied.
+* **Per-window kernels** (`moment_features`, `burg_ar`): statistics that are not sums of per-sample terms
+  (skewness, kurtosis, Hjorth parameters, AR coefficients), computed with two passes per window for
+  accuracy, in parallel over windows.
+* **Spectral reductions** (`spectral_features`): MNF, MDF, PKF, total power, spectral moments and the
+  band ratio from one batch of FFTs computed by `signal_core.spectral`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# One place for the Numba flags. ``parallel`` is added only where a kernel has a prange loop.
+_NUMBA = dict(cache=True, nogil=True)
+_NUMBA_PARALLEL = dict(_NUMBA, parallel=True)
+
+# ---- block-sum quantities (second axis of the block arrays) ------------------------------------------
+Q_ABS = 0  # |x|
+Q_RAWSQ = 1  # x^2 (uncentred; RMS)
+Q_LIN = 2  # x - offset           (VAR, centred for stability under a DC offset)
+Q_SQ = 3  # (x - offset)^2        (VAR)
+Q_MYOP = 4  # |x| >= myop threshold
+Q_LOG = 5  # log|x| over non-zero samples
+Q_ZERO = 6  # samples exactly 0 (LOG is 0 when a window holds one)
+Q_ABSD = 7  # |x_i - x_{i-1}|        pair terms: belong to sample i, need i >= 1
+Q_SQD = 8  # (x_i - x_{i-1})^2
+Q_ZC = 9  # sign change between x_{i-1} and x_i with |x_i - x_{i-1}| >= zc threshold
+Q_WAMP = 10  # |x_i - x_{i-1}| > wamp threshold
+Q_SSC = 11  # (x_i - x_{i-1})(x_i - x_{i+1}) >= ssc threshold   triple term: needs 1 <= i <= n - 2
+N_QUANTITIES = 12
+
+#: Output order of `sum_features` (third axis).
+SUM_FEATURES = ("MAV", "RMS", "VAR", "IAV", "WL", "ZC", "SSC", "WAMP", "LOG", "DASDV", "MYOP")
+#: Output order of `moment_features`.
+MOMENT_FEATURES = ("SKEW", "KURT", "HJORTH_ACT", "HJORTH_MOB", "HJORTH_COMP")
+#: Output order of `spectral_features`.
+SPECTRAL_FEATURES = ("MNF", "MDF", "PKF", "TTP", "SM1", "SM2", "SM3", "FR")
+
+
+@njit(**_NUMBA)
+def _sign_change(prev, cur):
+    return (prev > 0.0 and cur < 0.0) or (prev < 0.0 and cur > 0.0)
+
+
+@njit(**_NUMBA_PARALLEL)
+def block_sums(x, offset, step, head, n_blocks, zc_thr, ssc_thr, wamp_thr, myop_thr, with_log):
+    """Per-block sums of every quantity: returns ``(full, heads)``, each ``(n_blocks, N_QUANTITIES, C)``.
+
+    ``full[b]`` sums samples ``[b*step, (b+1)*step)`` (clipped to the signal); ``heads[b]`` sums only the
+    first ``head`` samples of block ``b`` (unused when ``head == 0``). Pair terms are attributed to their
+    later sample, the SSC triple term to its middle sample; a term whose neighbours fall outside the
+    signal is zero.
+    """
+    n, n_ch = x.shape
+    full = np.zeros((n_blocks, N_QUANTITIES, n_ch))
+    heads = np.zeros((n_blocks, N_QUANTITIES, n_ch))
+    for b in prange(n_blocks):
+        acc = full[b]
+        i0 = b * step
+        i1 = min(i0 + step, n)
+        for i in range(i0, i1):
+            if head > 0 and i - i0 == head:
+                heads[b, :, :] = acc
+            for c in range(n_ch):
+                v = x[i, c]
+                a = abs(v)
+                t = v - offset[c]
+                acc[Q_ABS, c] += a
+                acc[Q_RAWSQ, c] += v * v
+                acc[Q_LIN, c] += t
+                acc[Q_SQ, c] += t * t
+                if a >= myop_thr:
+                    acc[Q_MYOP, c] += 1.0
+            if with_log:
+                for c in range(n_ch):
+                    a = abs(x[i, c])
+                    if a > 0.0:
+                        acc[Q_LOG, c] += math.log(a)
+                    else:
+                        acc[Q_ZERO, c] += 1.0
+            if i > 0:
+                for c in range(n_ch):
+                    v = x[i, c]
+                    p = x[i - 1, c]
+                    d = v - p
+                    ad = abs(d)
+                    acc[Q_ABSD, c] += ad
+                    acc[Q_SQD, c] += d * d
+                    if ad > wamp_thr:
+                        acc[Q_WAMP, c] += 1.0
+                    if _sign_change(p, v) and ad >= zc_thr:
+                        acc[Q_ZC, c] += 1.0
+                if i + 1 < n:
+                    for c in range(n_ch):
+                        v = x[i, c]
+                        if (v - x[i - 1, c]) * (v - x[i + 1, c]) >= ssc_thr:
+                            acc[Q_SSC, c] += 1.0
+        if head > 0 and i1 - i0 <= head:
+            heads[b, :, :] = acc
+    return full, heads
+
+
+@njit(**_NUMBA)
+def _pair_terms(x, i, c, zc_thr, wamp_thr):
+    """The pair terms (|d|, d^2, ZC, WAMP) attributed to sample ``i >= 1``."""
+    v = x[i, c]
+    p = x[i - 1, c]
+    d = v - p
+    ad = abs(d)
+    zc = 1.0 if (_sign_change(p, v) and ad >= zc_thr) else 0.0
+    wamp = 1.0 if ad > wamp_thr else 0.0
+    return ad, d * d, zc, wamp
+
+
+@njit(**_NUMBA)
+def _ssc_term(x, i, c, ssc_thr):
+    n = x.shape[0]
+    if i < 1 or i + 1 >= n:
+        return 0.0
+    v = x[i, c]
+    return 1.0 if (v - x[i - 1, c]) * (v - x[i + 1, c]) >= ssc_thr else 0.0
+
+
+@njit(**_NUMBA_PARALLEL)
+def sum_features(x, offset, full, heads, window, step, n_win, zc_thr, ssc_thr, wamp_thr):
+    """Sum-type features for every window, ``(n_win, C, len(SUM_FEATURES))``, from `block_sums` output."""
+    n, n_ch = x.shape
+    n_full = window // step
+    head = window - n_full * step
+    out = np.empty((n_win, n_ch, len(SUM_FEATURES)))
+    w = float(window)
+    for k in prange(n_win):
+        tot = np.empty(N_QUANTITIES)
+        s = k * step
+        e = s + window
+        for c in range(n_ch):
+            for q in range(N_QUANTITIES):
+                acc = 0.0
+                for j in range(n_full):
+                    acc += full[k + j, q, c]
+                if head > 0:
+                    acc += heads[k + n_full, q, c]
+                tot[q] = acc
+            # The blocks hold the pair term of sample s (pair s-1, s) and the SSC terms of samples s and
+            # e-1, whose neighbours lie outside the window: take them out exactly.
+            if s > 0:
+                ad, d2, zc, wamp = _pair_terms(x, s, c, zc_thr, wamp_thr)
+                tot[Q_ABSD] -= ad
+                tot[Q_SQD] -= d2
+                tot[Q_ZC] -= zc
+                tot[Q_WAMP] -= wamp
+                tot[Q_SSC] -= _ssc_term(x, s, c, ssc_thr)
+            if e < n:
+                tot[Q_SSC] -= _ssc_term(x, e - 1, c, ssc_thr)
+            mean_t = tot[Q_LIN] / w
+            var = tot[Q_SQ] / w - mean_t * mean_t
+            out[k, c, 0] = tot[Q_ABS] / w
+            out[k, c, 1] = math.sqrt(max(tot[Q_RAWSQ] / w, 0.0))
+            out[k, c, 2] = max(var, 0.0)
+            out[k, c, 3] = tot[Q_ABS]
+            out[k, c, 4] = max(tot[Q_ABSD], 0.0)
+            out[k, c, 5] = tot[Q_ZC]
+            out[k, c, 6] = tot[Q_SSC]
+            out[k, c, 7] = tot[Q_WAMP]
+            out[k, c, 8] = math.exp(tot[Q_LOG] / w) if tot[Q_ZERO] == 0.0 else 0.0
+            out[k, c, 9] = math.sqrt(max(tot[Q_SQD], 0.0) / (w - 1.0))
+            out[k, c, 10] = tot[Q_MYOP] / w
+    return out
+
+
+@njit(**_NUMBA_PARALLEL)
+def moment_features(x, window, step, n_win):
+    """Skewness, kurtosis (Pearson, not excess) and Hjorth activity/mobility/complexity per window.
+
+    Two passes per window (mean first, then centred sums) so a DC offset costs no accuracy. A window with
+    zero variance gets 0 for every shape statistic (they are undefined there).
+    """
+    n_ch = x.shape[1]
+    out = np.empty((n_win, n_ch, len(MOMENT_FEATURES)))
+    w = float(window)
+    for k in prange(n_win):
+        s = k * step
+        e = s + window
+        mean = np.zeros(n_ch)
+        for i in range(s, e):
+            for c in range(n_ch):
+                mean[c] += x[i, c] - x[s, c]
+        for c in range(n_ch):
+            mean[c] = x[s, c] + mean[c] / w
+        m2 = np.zeros(n_ch)
+        m3 = np.zeros(n_ch)
+        m4 = np.zeros(n_ch)
+        vd = np.zeros(n_ch)
+        vdd = np.zeros(n_ch)
+        mean_d = np.empty(n_ch)
+        mean_dd = np.empty(n_ch)
+        for c in range(n_ch):
+            # Means of the first and second differences telescope to their end points.
+            mean_d[c] = (x[e - 1, c] - x[s, c]) / (w - 1.0)
+            mean_dd[c] = ((x[e - 1, c] - x[e - 2, c]) - (x[s + 1, c] - x[s, c])) / (w - 2.0)
+        for i in range(s, e):
+            for c in range(n_ch):
+                d = x[i, c] - mean[c]
+                d2 = d * d
+                m2[c] += d2
+                m3[c] += d2 * d
+                m4[c] += d2 * d2
+            if i > s:
+                for c in range(n_ch):
+                    dd = (x[i, c] - x[i - 1, c]) - mean_d[c]
+                    vd[c] += dd * dd
+            if i > s + 1:
+                for c in range(n_ch):
+                    ddd = (x[i, c] - 2.0 * x[i - 1, c] + x[i - 2, c]) - mean_dd[c]
+                    vdd[c] += ddd * ddd
+        for c in range(n_ch):
+            var = m2[c] / w
+            var_d = vd[c] / (w - 1.0)
+            var_dd = vdd[c] / (w - 2.0)
+            if var > 0.0:
+                out[k, c, 0] = (m3[c] / w) / var**1.5
+                out[k, c, 1] = (m4[c] / w) / (var * var)
+                mobility = math.sqrt(var_d / var)
+            else:
+                out[k, c, 0] = 0.0
+                out[k, c, 1] = 0.0
+                mobility = 0.0
+            out[k, c, 2] = var
+            out[k, c, 3] = mobility
+            if mobility > 0.0 and var_d > 0.0:
+                out[k, c, 4] = math.sqrt(var_dd / var_d) / mobility
+            else:
+                out[k, c, 4] = 0.0
+    return out
+
+
+@njit(**_NUMBA_PARALLEL)
+def burg_ar(x, window, step, n_win, order):
+    """AR coefficients ``a_1..a_order`` per window by Burg's method, on the window minus its mean.
+
+    Sign convention of the prediction-error filter (as librosa.lpc and libemg): ``x[t] + a_1 x[t-1] + ...
+    + a_p x[t-p] = e[t]``. A window with no variation gets all zeros. Returns ``(n_win, C, order)``.
+    """
+    n_ch = x.shape[1]
+    out = np.empty((n_win, n_ch, order))
+    w = float(window)
+    for k in prange(n_win):
+        s = k * step
+        fwd = np.empty((window, n_ch))
+        bwd = np.empty((window, n_ch))
+        mean = np.zeros(n_ch)
+        for i in range(window):
+            for c in range(n_ch):
+                mean[c] += x[s + i, c] - x[s, c]
+        for c in range(n_ch):
+            mean[c] = x[s, c] + mean[c] / w
+        for i in range(window):
+            for c in range(n_ch):
+                v = x[s + i, c] - mean[c]
+                fwd[i, c] = v
+                bwd[i, c] = v
+        a = np.zeros((order + 1, n_ch))
+        prev = np.zeros((order + 1, n_ch))
+        num = np.zeros(n_ch)
+        den = np.zeros(n_ch)
+        refl = np.zeros(n_ch)
+        for c in range(n_ch):
+            a[0, c] = 1.0
+        for m in range(1, order + 1):
+            num[:] = 0.0
+            den[:] = 0.0
+            for i in range(m, window):
+                for c in range(n_ch):
+                    f = fwd[i, c]
+                    b = bwd[i - 1, c]
+                    num[c] += f * b
+                    den[c] += f * f + b * b
+            for c in range(n_ch):
+                refl[c] = -2.0 * num[c] / den[c] if den[c] > 0.0 else 0.0
+            prev[:, :] = a
+            for j in range(1, m + 1):
+                for c in range(n_ch):
+                    a[j, c] = prev[j, c] + refl[c] * prev[m - j, c]
+            # Update both error series in place, from the end so b[i-1] is read before it is rewritten.
+            for i in range(window - 1, m - 1, -1):
+                for c in range(n_ch):
+                    f = fwd[i, c]
+                    b = bwd[i - 1, c]
+                    fwd[i, c] = f + refl[c] * b
+                    bwd[i, c] = b + refl[c] * f
+        for j in range(order):
+            for c in range(n_ch):
+                out[k, c, j] = a[j + 1, c]
+    return out
+
+
+@njit(**_NUMBA_PARALLEL)
+def spectral_features(spec, window, fs, n_bins, low_lo, low_hi, high_lo, high_hi, out):
+    """Reduce one chunk of FFTs ``spec`` (windows, channels, >= n_bins) into ``out`` (windows, C, 8).
+
+    Power is ``|X_j|^2 / window^2`` over bins ``0 .. n_bins - 1`` (DC included, Nyquist not), bin ``j`` at
+    ``j * fs / nfft`` Hz with ``nfft = 2 * n_bins``, as libemg. ``low_*``/``high_*`` are bin index ranges
+    ``[lo, hi)`` of the two bands of the frequency ratio. A window with no power gets zeros.
+    """
+    n_w, n_ch = spec.shape[0], spec.shape[1]
+    df = fs / (2.0 * n_bins)
+    scale = 1.0 / (float(window) * float(window))
+    for kc in prange(n_w * n_ch):
+        k = kc // n_ch
+        c = kc - k * n_ch
+        row = spec[k, c]
+        total = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        low = 0.0
+        high = 0.0
+        peak = -1.0
+        peak_j = 0
+        for j in range(n_bins):
+            z = row[j]
+            p = (z.real * z.real + z.imag * z.imag) * scale
+            f = j * df
+            total += p
+            s1 += p * f
+            s2 += p * f * f
+            s3 += p * f * f * f
+            if p > peak:
+                peak = p
+                peak_j = j
+            if low_lo <= j < low_hi:
+                low += p
+            if high_lo <= j < high_hi:
+                high += p
+        median_j = 0
+        if total > 0.0:
+            half = total / 2.0
+            cum = 0.0
+            for j in range(n_bins):
+                z = row[j]
+                cum += (z.real * z.real + z.imag * z.imag) * scale
+                if cum > half:
+                    median_j = j
+                    break
+            out[k, c, 0] = s1 / total
+        else:
+            out[k, c, 0] = 0.0
+        out[k, c, 1] = median_j * df
+        out[k, c, 2] = peak_j * df if total > 0.0 else 0.0
+        out[k, c, 3] = total
+        out[k, c, 4] = s1
+        out[k, c, 5] = s2
+        out[k, c, 6] = s3
+        out[k, c, 7] = low / high if high > 0.0 else 0.0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from app.commands import emg
+from app.commands import appraise, emg, kb, model, numbers, predict
 
 cli = typer.Typer(
     name="medlens",
@@ -22,7 +22,7 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (emg,):
+for _module in (appraise, emg, kb, model, numbers, predict):
     _module.register(cli)
 
 

@@ -28,6 +28,27 @@ StudyPart = Literal["development", "evaluation"]
 ChecklistKind = Literal["reporting", "risk-of-bias", "framework"]
 
 
+# Plain-language labels for answer codes (PROBAST uses codes; the reporting checklists use words).
+ANSWER_LABELS = {
+    "Y": "Yes",
+    "PY": "Probably yes",
+    "PN": "Probably no",
+    "N": "No",
+    "NI": "No information",
+    "yes": "Yes",
+    "partly": "Partly",
+    "no": "No",
+    "not-applicable": "Not applicable",
+}
+
+
+def answer_label(code: str | None) -> str:
+    """The words for an answer code; "Not answered" for None."""
+    if code is None:
+        return "Not answered"
+    return ANSWER_LABELS.get(code, code)
+
+
 class ChecklistError(ValueError):
     """A checklist file is missing, unreadable or does not follow the schema."""
 
@@ -60,6 +81,11 @@ class Section(_Strict):
     title: str
     applicability: bool = False  # PROBAST domains 1-3 also get an applicability judgement
     description: str = ""
+    # PROBAST+AI has a development part and an evaluation part, each with its own domains.
+    applies_to: tuple[StudyPart, ...] = ("development", "evaluation")
+
+    def applies(self, study_type: str) -> bool:
+        return study_type == "both" or study_type in self.applies_to
 
 
 class ChecklistItem(_Strict):
@@ -69,6 +95,7 @@ class ChecklistItem(_Strict):
     applies_to: tuple[StudyPart, ...] = ("development", "evaluation")
     question: str
     guidance: str
+    topic: str = ""  # a few words naming the item, used in plain-language reasons ("enough participants")
     hints: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     suggest: tuple[Suggestion, ...] = ()
@@ -112,6 +139,9 @@ class Checklist(_Strict):
     answer_options: tuple[str, ...]
     published_item_count: int = Field(gt=0)
     count_note: str = ""  # what published_item_count counts, in words
+    # PROBAST's rule: a development study without external validation that is low everywhere is rated high
+    # unless the data were very large and internally validated. Only tools that state the rule set this.
+    development_downgrade: bool = False
     notes: tuple[str, ...] = ()  # verification notes, scope caveats
     sections: tuple[Section, ...]
     items: tuple[ChecklistItem, ...]
@@ -142,6 +172,12 @@ class Checklist(_Strict):
         return self
 
     # -- lookups -------------------------------------------------------------------------------
+    def label(self, item: ChecklistItem) -> str:
+        """Short name for an item in reasons: its topic, or the start of its question."""
+        if item.topic:
+            return item.topic
+        return item.question if len(item.question) <= 60 else item.question[:57].rstrip() + "..."
+
     def item(self, item_id: str) -> ChecklistItem:
         for item in self.items:
             if item.id == item_id:

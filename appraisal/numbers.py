@@ -15,9 +15,10 @@ Methods
   and a note says so. Other metrics always use the raw counts.
 - Consistency (GRIM-style, after Brown and Heathers, Soc Psychol Personal Sci 2017,
   doi:10.1177/1948550616673876): a reported value rounded to d decimals must equal some integer count
-  divided by its denominator, rounded the same way. Both rounding rules in use are accepted: half-up
-  (0.125 -> 0.13) and half-to-even, "banker's" (0.125 -> 0.12); each candidate table says which rule(s)
-  it needs. All arithmetic here is exact integer arithmetic, so no floating-point edge case decides.
+  divided by its denominator, rounded the same way. Every tie-breaking rule in use is accepted: half-up
+  (0.125 -> 0.13) and half-to-even, "banker's" (0.125 -> 0.12), and half-down, which floating-point
+  rounding of a decimal such as 0.155 can produce; each candidate table says which rule it needs.
+  The arithmetic is exact (integers), so no floating-point edge case decides.
 
 Examples
 --------
@@ -64,8 +65,10 @@ METRIC_LABELS = {
     "youden_j": "Youden's J",
 }
 MAX_DECIMALS = 6
+RULE_EXACT = "no ties"
 RULE_HALF_UP = "half-up"
 RULE_HALF_EVEN = "half-to-even"
+RULE_HALF_DOWN = "half-down"
 
 
 # ---------------------------------------------------------------------------------------------- validation
@@ -202,7 +205,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     """Wilson score interval for a proportion successes/n.
 
     >>> [round(x, 4) for x in wilson_interval(231, 258)]
-    [0.8526, 0.9273]
+    [0.852, 0.9271]
     """
     successes, n, level = _check_count(successes, "successes"), _check_count(n, "n"), _check_level(level)
     if n == 0:
@@ -253,7 +256,7 @@ def table_metrics(tp: int, fn: int, fp: int, tn: int, *, level: float = 0.95) ->
     est["accuracy"] = _proportion("accuracy", tp + tn, table.n, level, "")
     f1_den = 2 * tp + fp + fn
     est["f1"] = Estimate(
-        "f1", 2 * tp / f1_den if f1_den else float("nan"), None, None, "point estimate only (no interval)",
+        "f1", 2 * tp / f1_den if f1_den else float("nan"), None, None, "point estimate",
         2 * tp, f1_den,
     )
 
@@ -392,9 +395,12 @@ def prevalence_curve(
 
 # ---------------------------------------------------------------------------------------------- consistency
 def _round_rules(num, den, scaled_value: int, decimals: int):
-    """For each num/den: does it round to scaled_value / 10^decimals half-up, and half-to-even?
+    """Does each num/den round to scaled_value / 10^decimals? Returns (match, tie_up, tie_down).
 
-    Exact integer arithmetic: num/den lies in [(2V-1)/(2s), (2V+1)/(2s)] with s = 10^decimals.
+    Exact integer arithmetic: num/den must lie in [(2V-1)/(2s), (2V+1)/(2s)] with s = 10^decimals.
+    At the two ends the true value is exactly halfway: `tie_up` marks a tie that reached V by rounding up
+    (half-up), `tie_down` one that reached V by rounding down (half-to-even when V is even, otherwise
+    half-down, which floating-point rounding sometimes produces).
     """
     num = np.asarray(num, dtype=np.int64)
     den = np.asarray(den, dtype=np.int64)
@@ -404,12 +410,19 @@ def _round_rules(num, den, scaled_value: int, decimals: int):
     hi = (2 * scaled_value + 1) * den
     defined = den > 0
     inside = defined & (t > lo) & (t < hi)
-    at_lo = defined & (t == lo)
-    at_hi = defined & (t == hi)
-    even = scaled_value % 2 == 0
-    half_up = inside | at_lo
-    half_even = inside | ((at_lo | at_hi) & even)
-    return half_up, half_even
+    tie_up = defined & (t == lo)
+    tie_down = defined & (t == hi)
+    return inside | tie_up | tie_down, tie_up, tie_down
+
+
+def _rounding_label(up: bool, down: bool, down_odd: bool) -> str:
+    if up and down:
+        return "mixed"
+    if up:
+        return RULE_HALF_UP
+    if down:
+        return RULE_HALF_DOWN if down_odd else RULE_HALF_EVEN
+    return RULE_EXACT
 
 
 def matching_counts(value: float, denominator: int, decimals: int) -> list[int]:
@@ -424,8 +437,8 @@ def matching_counts(value: float, denominator: int, decimals: int) -> list[int]:
     den = _check_count(denominator, "denominator")
     v = _scaled(value, decimals, "value")
     k = np.arange(den + 1)
-    up, even = _round_rules(k, np.full_like(k, den), v, decimals)
-    return k[up | even].tolist()
+    match, _, _ = _round_rules(k, np.full_like(k, den), v, decimals)
+    return k[match].tolist()
 
 
 def _nearest_values(value_scaled: int, den: int, decimals: int) -> tuple[tuple[int, float] | None, ...]:
@@ -448,7 +461,7 @@ class CandidateTable:
     fn: int
     fp: int
     tn: int
-    rounding: str  # "half-up", "half-to-even" or "either"
+    rounding: str  # which tie-breaking the reported values need: "no ties", "half-up", "half-to-even", ...
 
     @property
     def table(self) -> TwoByTwo:
@@ -478,12 +491,13 @@ class ConsistencyReport:
 
 
 ROUNDING_NOTE = (
-    "Values are compared after rounding to the reported number of decimals; both half-up (0.125 -> 0.13) "
-    "and half-to-even (0.125 -> 0.12) rounding are accepted, and each table says which one it needs."
+    "Values are compared after rounding to the reported number of decimals. When a true value lies exactly "
+    "halfway (1/8 = 0.125), both roundings are accepted: half-up (0.13) and half-to-even or half-down (0.12); "
+    "each table says which one it needs ('no ties' when no value was halfway)."
 )
 
 
-def _positives_from(n: int, positives, prevalence) -> list[int]:
+def _positives_from(n: int, positives, prevalence, decimals: int) -> list[int]:
     if (positives is None) == (prevalence is None):
         raise ValueError("Give either the number of people with the condition (positives) or the prevalence, not both.")
     if positives is not None:
@@ -494,11 +508,11 @@ def _positives_from(n: int, positives, prevalence) -> list[int]:
             )
         return [p]
     prev = _check_fraction(prevalence, "prevalence", open_interval=True)
-    d = _decimals_of(prev)
+    d = max(decimals, _decimals_of(prev))  # 0.1 reported next to 0.93 is read as 0.10
     v = _scaled(prev, d, "prevalence")
     k = np.arange(1, n)
-    up, even = _round_rules(k, np.full_like(k, n), v, d)
-    found = k[up | even].tolist()
+    match, _, _ = _round_rules(k, np.full_like(k, n), v, d)
+    found = k[match].tolist()
     if not found:
         raise ValueError(f"No whole number of people out of {n} gives a prevalence of {prev:g}.")
     return found
@@ -508,47 +522,72 @@ def _label(name: str) -> str:
     return {"ppv": "PPV", "npv": "NPV"}.get(name, name)
 
 
+MAX_PAIRS = 20_000_000  # about a second of checking
+CHUNK_PAIRS = 1_000_000
+
+
+def _check_pairs(tables, limit, n, p, q, tp, su, sd, tn, cu, cd, s_v, c_v, extra) -> int:
+    """Check every (tp, tn) pair of one block against the extra reported values; append up to `limit`."""
+    TP, TN = np.meshgrid(tp, tn, indexing="ij")
+    ok = np.ones(TP.shape, dtype=bool)
+    up = su[:, None] | cu[None, :]
+    down = sd[:, None] | cd[None, :]
+    down_odd = (sd[:, None] & bool(s_v % 2)) | (cd[None, :] & bool(c_v % 2))
+    FN, FP = p - TP, q - TN
+    for name, (value, dec) in extra.items():
+        v = _scaled(value, dec, name)
+        if name == "ppv":
+            num, den = TP, TP + FP
+        elif name == "npv":
+            num, den = TN, TN + FN
+        else:
+            num, den = TP + TN, np.full_like(TP, n)
+        em, eu, ed = _round_rules(num, den, v, dec)
+        ok &= em
+        up, down, down_odd = up | eu, down | ed, down_odd | (ed & bool(v % 2))
+    if len(tables) < limit:
+        for i, j in np.argwhere(ok)[: limit - len(tables)]:
+            rule = _rounding_label(bool(up[i, j]), bool(down[i, j]), bool(down_odd[i, j]))
+            tables.append(CandidateTable(int(TP[i, j]), int(FN[i, j]), int(FP[i, j]), int(TN[i, j]), rule))
+    return int(ok.sum())
+
+
 def _enumerate(n, positives_list, sensitivity, specificity, decimals, extra, limit):
-    """Yield (P, tp array, tn array, rule masks) per P, vectorised; returns the tables and count."""
+    """All tables matching the rounded values, per number with the condition P; returns (tables, count, per_p)."""
     s_v = _scaled(sensitivity, decimals, "sensitivity")
     c_v = _scaled(specificity, decimals, "specificity")
     s = 10**decimals
     tables: list[CandidateTable] = []
     total = 0
-    per_p = []
+    per_p, blocks = [], []
     for p in positives_list:
         q = n - p
         tp = np.arange(max(0, ((2 * s_v - 1) * p) // (2 * s)), min(p, ((2 * s_v + 1) * p) // (2 * s) + 1) + 1)
         tn = np.arange(max(0, ((2 * c_v - 1) * q) // (2 * s)), min(q, ((2 * c_v + 1) * q) // (2 * s) + 1) + 1)
-        su, se = _round_rules(tp, np.full_like(tp, p), s_v, decimals)
-        cu, ce = _round_rules(tn, np.full_like(tn, q), c_v, decimals)
-        keep_s, keep_c = su | se, cu | ce
-        tp, su, se = tp[keep_s], su[keep_s], se[keep_s]
-        tn, cu, ce = tn[keep_c], cu[keep_c], ce[keep_c]
-        per_p.append((p, tp.size, tn.size))
-        if tp.size == 0 or tn.size == 0:
+        sm, su, sd = _round_rules(tp, np.full_like(tp, p), s_v, decimals)
+        cm, cu, cd = _round_rules(tn, np.full_like(tn, q), c_v, decimals)
+        per_p.append((p, int(sm.sum()), int(cm.sum())))
+        if sm.any() and cm.any():
+            blocks.append((p, q, tp[sm], su[sm], sd[sm], tn[cm], cu[cm], cd[cm]))
+    pairs = sum(b[2].size * b[5].size for b in blocks)
+    if extra and pairs > MAX_PAIRS:
+        raise ValueError(
+            f"Too many candidate tables ({pairs:,}) to check the extra reported values against; give the number "
+            "with the condition instead of the prevalence, or leave out PPV, NPV and accuracy."
+        )
+    for p, q, tp, su, sd, tn, cu, cd in blocks:
+        if not extra:  # every (tp, tn) pair works: count without building the pairs
+            total += tp.size * tn.size
+            for i in range(min(tp.size, max(0, limit - len(tables)))):
+                for j in range(min(tn.size, limit - len(tables))):
+                    rule = _rounding_label(bool(su[i] | cu[j]), bool(sd[i] | cd[j]),
+                                           bool((sd[i] and s_v % 2) or (cd[j] and c_v % 2)))
+                    tables.append(CandidateTable(int(tp[i]), int(p - tp[i]), int(q - tn[j]), int(tn[j]), rule))
             continue
-        TP, TN = np.meshgrid(tp, tn, indexing="ij")
-        up = su[:, None] & cu[None, :]
-        ev = se[:, None] & ce[None, :]
-        FN, FP = p - TP, q - TN
-        for name, (value, dec) in extra.items():
-            v = _scaled(value, dec, name)
-            if name == "ppv":
-                num, den = TP, TP + FP
-            elif name == "npv":
-                num, den = TN, TN + FN
-            else:
-                num, den = TP + TN, np.full_like(TP, n)
-            eu, ee = _round_rules(num, den, v, dec)
-            up, ev = up & eu, ev & ee
-        ok = up | ev
-        total += int(ok.sum())
-        if len(tables) < limit:
-            idx = np.argwhere(ok)[: limit - len(tables)]
-            for i, j in idx:
-                rule = "either" if up[i, j] and ev[i, j] else (RULE_HALF_UP if up[i, j] else RULE_HALF_EVEN)
-                tables.append(CandidateTable(int(TP[i, j]), int(FN[i, j]), int(FP[i, j]), int(TN[i, j]), rule))
+        step = max(1, CHUNK_PAIRS // tn.size)
+        for start in range(0, tp.size, step):  # bounded memory
+            rows = slice(start, start + step)
+            total += _check_pairs(tables, limit, n, p, q, tp[rows], su[rows], sd[rows], tn, cu, cd, s_v, c_v, extra)
     return tables, total, per_p
 
 
@@ -632,7 +671,7 @@ def check_reported(
     )
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValueError(f"limit must be a whole number of tables, got {limit!r}.")
-    positives_list = _positives_from(n, positives, prevalence)
+    positives_list = _positives_from(n, positives, prevalence, decimals)
     tables, total, per_p = _enumerate(n, positives_list, sensitivity, specificity, decimals, extra, limit)
     messages: list[str] = []
     if total == 0:
@@ -671,9 +710,9 @@ def check_reported(
                 "numbers is inconsistent with the others."
             )
     else:
-        what = "table" if total == 1 else "tables"
+        what = "table reproduces" if total == 1 else "tables reproduce"
         messages.append(
-            f"{total} whole-number 2x2 {what} reproduce the reported numbers; they are consistent."
+            f"{total} whole-number 2x2 {what} the reported numbers; they are consistent."
             + (f" The first {len(tables)} are listed." if total > len(tables) else "")
         )
     return ConsistencyReport(total > 0, n, positives_list, tables, total, messages, ROUNDING_NOTE)

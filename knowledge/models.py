@@ -232,3 +232,43 @@ def parse_case(data: Any, *, what: str | None = None) -> Case:
         return Case.model_validate(data)
     except ValidationError as exc:
         raise _as_case_error(exc, label) from None
+
+
+def parse_sources_text(text: str) -> list[dict[str, str | None]]:
+    """Sources typed one per line as ``citation | DOI | PMID | URL`` (any order after the citation).
+
+    Parts after the citation are recognised by their shape: ``10.…`` is a DOI, digits a PMID, and
+    ``http…`` a URL, so ``Yu VL et al. JAMA 1979 | 10.1001/jama.1979.03300120033020`` is enough.
+
+    >>> parse_sources_text("A paper 2020 | 10.1/x | https://example.org/p")
+    [{'citation': 'A paper 2020', 'doi': '10.1/x', 'pmid': None, 'url': 'https://example.org/p'}]
+    """
+    sources = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        citation, *rest = [part.strip() for part in line.split("|")]
+        source: dict[str, str | None] = {"citation": citation, "doi": None, "pmid": None, "url": None}
+        for part in filter(None, rest):
+            lower = part.lower()
+            if lower.startswith(("http://", "https://")) and "doi.org/10." not in lower:
+                key = "url"
+            elif part.isdigit():
+                key = "pmid"
+            else:
+                key, part = "doi", re.sub(r"^(doi:\s*|https?://(dx\.)?doi\.org/)", "", part, flags=re.I)
+            if source[key]:
+                raise CaseValidationError(f"Source line {number} has two values for {key}: "
+                                          f"{source[key]!r} and {part!r}.", [("sources", "duplicate part")])
+            source[key] = part
+        sources.append(source)
+    return sources
+
+
+def sources_to_text(sources: list) -> str:
+    """The inverse of :func:`parse_sources_text`, for pre-filling an edit form."""
+    lines = []
+    for s in sources:
+        s = s if isinstance(s, dict) else s.model_dump()
+        lines.append(" | ".join(filter(None, [s["citation"], s.get("doi"), s.get("pmid"), s.get("url")])))
+    return "\n".join(lines)

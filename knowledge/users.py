@@ -6,6 +6,7 @@ that doubles with every further failure (the clock is injectable so tests need n
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -161,7 +162,7 @@ def authenticate(db: Database, name: str, password: str, *, clock: Callable[[], 
         raise wrong
     row = rows[0]
     if row["locked_until"] and row["locked_until"] > now:
-        wait = int(row["locked_until"] - now) + 1
+        wait = max(1, math.ceil(row["locked_until"] - now))
         raise AuthenticationError(
             f"Too many failed logins for {key}: try again in {wait} seconds (or ask an admin to reset the password)."
         )

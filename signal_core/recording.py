@@ -59,3 +59,12 @@ class Recording:
     @property
     def duration_s(self) -> float:
         return self.n_samples / self.fs
+
+    def with_data(self, data: np.ndarray, **changes: Any) -> "Recording":
+        """A copy with new samples (same channels), e.g. after filtering; other fields via ``changes``.
+
+        >>> rec.with_data(bandpass(rec.data, rec.fs))  # doctest: +SKIP
+        """
+        from dataclasses import replace
+
+        return replace(self, data=data, metadata={**self.metadata, **changes.pop("metadata", {})}, **changes)

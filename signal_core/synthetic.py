@@ -48,8 +48,7 @@ REFERENCES: dict[str, str] = {
         "motor-unit pools. J Neurophysiol 1993;70(6):2470-2488. doi:10.1152/jn.1993.70.6.2470"
     ),
     "daube2009": (
-        "Daube JR, Rubin DI. Needle electromyography. Muscle Nerve 2009;39(2):244-270. "
-        "doi:10.1002/mus.21180"
+        "Daube JR, Rubin DI. Needle electromyography (AANEM monograph). Muscle Nerve 2009;39:244-270"
     ),
     "physionet_emg": (
         "Examples of Electromyograms (PhysioNet): needle EMG at 4 kHz from a healthy subject, a myopathy "
@@ -98,6 +97,7 @@ CONDITION_PARAMS: dict[str, ConditionParams] = {
     ),
 }
 
+RENDER_FS = 20_000.0  # MUAPs are drawn at least this finely, then decimated to the recording's rate
 RECRUITMENT_RANGE = 30.0  # ratio of the highest to the lowest recruitment threshold (Fuglevand 1993)
 NEEDLE_NOISE_UV = 12.0  # background noise of a needle recording (instrument + distant fibres)
 SURFACE_NOISE_UV = 4.0
@@ -107,7 +107,7 @@ SURFACE_TISSUE_MS = 0.8  # spread of the tissue low-pass (Gaussian sigma) for su
 SURFACE_GAIN = 1.0  # relative gain of surface MUAPs after the tissue low-pass (sets surface RMS ~0.1 mV)
 SURFACE_SPACING_MM = 10.0  # inter-electrode distance of the surface channels
 SURFACE_DECAY_MM = 8.0  # amplitude decay length with distance from a unit to an electrode
-MAINS_AMPLITUDE_MV = 0.03  # amplitude of the simulated hum at the mains frequency
+MAINS_AMPLITUDE_MV = {"needle": 0.03, "surface": 0.01}  # amplitude of the simulated hum at the mains frequency
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,16 @@ def muap_shape(fs: float, duration_ms: float, n_phases: int, rng: np.random.Gene
     return wave / ptp if ptp > 0 else wave
 
 
+def _render_muap(fs: float, duration_ms: float, n_phases: int, rng: np.random.Generator) -> np.ndarray:
+    """A MUAP at ``fs``, drawn at RENDER_FS or more and decimated with an anti-alias filter, as an
+    amplifier sampling at a high rate and storing at ``fs`` would (no aliased sharp spikes)."""
+    factor = max(1, int(np.ceil(RENDER_FS / fs)))
+    if factor == 1:
+        return muap_shape(fs, duration_ms, n_phases, rng)
+    fine = muap_shape(fs * factor, duration_ms, n_phases, rng)
+    return sps.resample_poly(fine, 1, factor)
+
+
 def count_phases(template: np.ndarray, threshold: float = 0.02) -> int:
     """Phases of a MUAP: baseline crossings + 1, ignoring wiggles below ``threshold`` of its peak."""
     x = np.asarray(template, dtype=float)
@@ -247,7 +257,7 @@ def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0) -> MotorUn
     is_poly = rng.random(n) < poly_p
     lo, hi = params.extra_phases
     n_phases = np.where(is_poly, 3 + rng.integers(lo, hi + 1, n), 3)
-    templates = [amplitudes[i] * muap_shape(fs, durations[i], n_phases[i], rng) for i in range(n)]
+    templates = [amplitudes[i] * _render_muap(fs, durations[i], n_phases[i], rng) for i in range(n)]
     return MotorUnitPool(
         thresholds=thresholds,
         min_rates=min_rates,
@@ -359,7 +369,9 @@ def simulate_recording(
     mode : "needle" (one or more needle channels seeing the same units with independent noise) or
         "surface" (channels 10 mm apart along the muscle; MUAPs low-pass filtered by tissue and
         attenuated with distance; band 20-450 Hz).
-    subject : per-subject parameters; by default ``sample_subject(condition, seed)``.
+    subject : per-subject parameters; by default ``sample_subject(condition, seed)``. The motor units
+        themselves are drawn from ``seed``, so two recordings of one subject with different seeds see
+        different units, as a new needle position does.
     excitation : effort from 0 to 1, a number or a profile (a 1-D sequence stretched over the recording).
     noise_uv : background noise (standard deviation, microvolts); default 12 (needle) or 4 (surface).
     mains_hz : add hum at 50 or 60 Hz (plus a weaker third harmonic); ``None`` for none.
@@ -429,9 +441,10 @@ def simulate_recording(
         data = _band(data, fs, *band)
     if mains_hz is not None:
         t = np.arange(n) / fs
-        hum = MAINS_AMPLITUDE_MV * np.sin(2 * np.pi * mains_hz * t + rng.uniform(0, 2 * np.pi))
+        amplitude = MAINS_AMPLITUDE_MV[mode]
+        hum = amplitude * np.sin(2 * np.pi * mains_hz * t + rng.uniform(0, 2 * np.pi))
         if 3 * mains_hz < fs / 2:
-            hum += 0.3 * MAINS_AMPLITUDE_MV * np.sin(2 * np.pi * 3 * mains_hz * t)
+            hum += 0.3 * amplitude * np.sin(2 * np.pi * 3 * mains_hz * t)
         data += hum[:, None]
 
     active = int(sum(train.size > 0 for train in trains))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 import typer.testing
 import pytest
 import typer.main
@@ -11,11 +10,12 @@ from app.cli import cli
 from tests.conftest import REPO_ROOT
 
 
-def _commands(group: click.Group, prefix: str = "medlens") -> list[str]:
+def _commands(group, prefix: str = "medlens") -> list[str]:
+    # typer >= 0.29 ships its own click, so groups are recognised by having sub-commands.
     names = []
     for name, command in sorted(group.commands.items()):
         full = f"{prefix} {name}"
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):
             names.extend(_commands(command, full))
         else:
             names.append(full)

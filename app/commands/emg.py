@@ -1,10 +1,204 @@
-"""`medlens emg ...`: simulate recordings, extract features, check signal quality."""
+"""`medlens emg ...`: simulate recordings, extract features, check signal quality.
+
+Exit codes: 0 success; 1 bad input (a clear "Error: ..." line, no traceback); `medlens emg quality`
+exits 2 when the verdict is "fail" so scripts can stop on unusable recordings.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import typer
 
+from app.commands.common import echo_json, user_errors
+from signal_core.errors import SignalError
+from signal_core.io import load_recording, save_recording
+from signal_core.quality import assess_quality
+from signal_core.synthetic import CONDITIONS, MODES, simulate_recording
+
 emg_cli = typer.Typer(help="EMG recordings: simulate, extract features, check signal quality.", no_args_is_help=True)
+
+QUALITY_FAIL_EXIT = 2
+
+_FS_HELP = "Sampling rate in Hz (needed for .npy and headerless CSV files; overrides the file's own for CSV/NPZ)."
+
+
+def _load(path: Path, fs: float | None):
+    return load_recording(path, fs=fs)
+
+
+def _write_guard(path: Path, what: str):
+    """Turn an unwritable output path into a plain SignalError."""
+    if path.exists() and path.is_dir():
+        raise SignalError(f"{path}: is a folder; give a file name for the {what}")
+    if not path.parent.exists():
+        raise SignalError(f"{path}: the folder {path.parent} does not exist")
+
+
+@emg_cli.command("simulate")
+def simulate(
+    condition: str = typer.Option("healthy", help=f"One of: {', '.join(CONDITIONS)}."),
+    seconds: float = typer.Option(10.0, help="Length in seconds."),
+    fs: float = typer.Option(4000.0, "--fs", help="Sampling rate in Hz (needle EMG: 4000 or more)."),
+    mode: str = typer.Option("needle", help=f"Electrode: {' or '.join(MODES)}."),
+    channels: int = typer.Option(1, help="Number of channels."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same recording."),
+    excitation: float = typer.Option(0.3, help="Effort from 0 (rest) to 1 (maximal)."),
+    mains: int | None = typer.Option(None, help="Add mains hum at 50 or 60 Hz."),
+    electrode_shift: bool = typer.Option(False, "--electrode-shift", help="Change amplitude partway through."),
+    output: Path = typer.Option(..., "-o", "--output", help="Where to write the recording (.npz)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Simulate an EMG recording (motor-unit model; healthy, myopathic or neurogenic) and save it as NPZ."""
+    with user_errors():
+        _write_guard(output, "recording")
+        rec = simulate_recording(
+            condition, seconds=seconds, fs=fs, mode=mode, n_channels=channels, seed=seed,
+            excitation=excitation, mains_hz=mains, electrode_shift=electrode_shift,
+        )
+        try:
+            save_recording(rec, output)
+        except OSError as exc:
+            raise SignalError(f"{output}: could not write the file ({exc.strerror or exc})") from None
+    summary = {
+        "output": str(output),
+        "condition": condition,
+        "mode": mode,
+        "seconds": rec.duration_s,
+        "fs": rec.fs,
+        "channels": list(rec.channel_names),
+        "units": rec.units[0],
+        "seed": seed,
+        "simulated": True,
+        "subject": rec.metadata["subject"],
+        "active_units": rec.metadata["active_units"],
+    }
+    if json_output:
+        echo_json(summary)
+        return
+    typer.echo(f"Wrote {output}: simulated {condition} {mode} EMG, {rec.duration_s:g} s at {rec.fs:g} Hz, "
+               f"{rec.n_channels} channel(s) in mV (seed {seed}, {summary['active_units']} active motor units).")
+    typer.echo("This recording is simulated, not from a patient.")
+
+
+@emg_cli.command("info")
+def info(
+    recording: Path = typer.Argument(..., help="Recording file (.csv, .npy, .npz, .hea/.dat, .edf, .bdf)."),
+    fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Show what a recording holds: format, sampling rate, length, channels, units."""
+    with user_errors():
+        rec = _load(recording, fs)
+    meta = rec.metadata
+    payload = {
+        "file": str(recording),
+        "format": meta.get("format", ""),
+        "fs": rec.fs,
+        "n_samples": rec.n_samples,
+        "duration_s": rec.duration_s,
+        "channels": [
+            {"name": n, "unit": u, "min": float(rec.data[:, i].min()), "max": float(rec.data[:, i].max()),
+             "rms": float(np.sqrt(np.mean(rec.data[:, i] ** 2)))}
+            for i, (n, u) in enumerate(zip(rec.channel_names, rec.units))
+        ],
+        "simulated": bool(meta.get("simulated", False)),
+        "condition": meta.get("condition"),
+    }
+    if json_output:
+        echo_json(payload)
+        return
+    typer.echo(f"{recording}: {payload['format'] or 'recording'}, {rec.n_samples} samples at {rec.fs:g} Hz "
+               f"({rec.duration_s:.3g} s), {rec.n_channels} channel(s)")
+    for ch in payload["channels"]:
+        unit = f" {ch['unit']}" if ch["unit"] else ""
+        typer.echo(f"  {ch['name']}: range {ch['min']:.4g} to {ch['max']:.4g}{unit}, RMS {ch['rms']:.4g}{unit}")
+    if payload["simulated"]:
+        typer.echo(f"Simulated recording (condition: {payload['condition']}); not from a patient.")
+
+
+@emg_cli.command("quality")
+def quality(
+    recording: Path = typer.Argument(..., help="Recording file."),
+    fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Check signal quality per channel: flat/disconnected, clipping, mains hum, motion, SNR.
+
+    Exit code 0 for "pass" or "warn", 2 for "fail".
+    """
+    with user_errors():
+        report = assess_quality(_load(recording, fs))
+    if json_output:
+        echo_json(report.to_dict())
+    else:
+        typer.echo(f"Quality: {report.verdict.upper()}")
+        for reason in report.reasons:
+            typer.echo(f"- {reason}")
+        typer.echo(f"{'channel':<12} {'verdict':<7} {'flat':>6} {'clipped':>8} {'mains':>6} {'<20 Hz':>7} {'SNR dB':>7}")
+        for ch in report.channels:
+            typer.echo(f"{ch.name:<12} {ch.verdict:<7} {ch.flat_fraction:>6.1%} {ch.clipping_fraction:>8.2%} "
+                       f"{ch.mains_ratio:>6.1%} {ch.motion_ratio:>7.1%} {ch.snr_db:>7.1f}")
+    if report.verdict == "fail":
+        raise typer.Exit(QUALITY_FAIL_EXIT)
+
+
+@emg_cli.command("features")
+def features(
+    recording: Path = typer.Argument(..., help="Recording file."),
+    fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    window: float = typer.Option(0.2, help="Window length in seconds."),
+    step: float = typer.Option(0.05, help="Step between windows in seconds."),
+    feature_list: str | None = typer.Option(
+        None, "--features", help="Comma-separated feature names (e.g. MAV,RMS,MNF), or a set name; default all."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write one row per window to this CSV file."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Extract EMG features over sliding windows; print medians per channel, or write every window to CSV."""
+    from signal_core.features import FEATURES, extract_features
+
+    with user_errors():
+        rec = _load(recording, fs)
+        names = None
+        if feature_list is not None:
+            names = [n.strip() for n in feature_list.split(",") if n.strip()]
+            names = names[0] if len(names) == 1 else names
+        result = extract_features(rec, window_s=window, step_s=step, features=names)
+        if output is not None:
+            _write_guard(output, "feature table")
+            try:
+                result.to_frame().to_csv(output, index=False)
+            except OSError as exc:
+                raise SignalError(f"{output}: could not write the file ({exc.strerror or exc})") from None
+    medians = np.median(result.values, axis=0)  # (channels, features)
+    summary = {
+        name: {ch: float(medians[c, f]) for c, ch in enumerate(result.channel_names)}
+        for f, name in enumerate(result.feature_names)
+    }
+    payload = {
+        "file": str(recording),
+        "output": str(output) if output else None,
+        "n_windows": result.n_windows,
+        "window_s": window,
+        "step_s": step,
+        "features": list(result.feature_names),
+        "channels": list(result.channel_names),
+        "median": summary,
+        "simulated": bool(rec.metadata.get("simulated", False)),
+    }
+    if json_output:
+        echo_json(payload)
+        return
+    where = f", written to {output}" if output else ""
+    typer.echo(f"{result.n_windows} windows of {window:g} s every {step:g} s, {len(result.feature_names)} "
+               f"features x {len(result.channel_names)} channel(s){where}. Median over windows:")
+    typer.echo(f"{'feature':<10} {'unit':<8} " + " ".join(f"{c:>12}" for c in result.channel_names))
+    for f, name in enumerate(result.feature_names):
+        unit = FEATURES[name].unit if name in FEATURES else ""
+        if unit == "signal units" and rec.units and rec.units[0]:
+            unit = rec.units[0]  # amplitude features carry the recording's own unit
+        typer.echo(f"{name:<10} {unit:<8} " + " ".join(f"{medians[c, f]:>12.5g}" for c in range(medians.shape[0])))
 
 
 def register(cli: typer.Typer) -> None:

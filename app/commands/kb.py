@@ -1,0 +1,210 @@
+"""`medlens init`, `medlens kb ...` (the case library) and `medlens user ...` (accounts and roles)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from app.commands.common import echo_json, user_errors
+from knowledge import cases as kcases
+from knowledge import transfer, users
+from knowledge.db import default_db_path, open_db
+from knowledge.models import BODY_FIELDS, CATEGORIES
+from knowledge.search import facet_counts, search_cases
+from knowledge.seed import load_seed
+
+kb_cli = typer.Typer(help="The case library: search, show, history, export, import.", no_args_is_help=True)
+user_cli = typer.Typer(help="Accounts for curators, reviewers and admins (readers need none).", no_args_is_help=True)
+
+DB_OPTION = typer.Option(None, "--db", help="Database file (default: $MEDLENS_DB or ./data/medlens.db).")
+
+
+def init_knowledge(db_path: str | Path | None = None) -> dict:
+    """Create or migrate the knowledge base and load the seed library; returns counts for the report."""
+    path = Path(db_path) if db_path else default_db_path()
+    db = open_db(path)
+    try:
+        report = load_seed(db)
+        return {
+            "database": str(path),
+            "created": len(report.created), "updated": len(report.updated), "unchanged": len(report.unchanged),
+            "skipped": report.to_dict()["skipped"],
+            "published_cases": sum(facet_counts(db, "category").values()),
+            "by_category": facet_counts(db, "category"),
+        }
+    finally:
+        db.close()
+
+
+def _print_init(summary: dict) -> None:
+    typer.echo(f"Knowledge base: {summary['database']}")
+    typer.echo(f"Seed cases: {summary['created']} new, {summary['updated']} updated, "
+               f"{summary['unchanged']} unchanged; {summary['published_cases']} published cases in the library.")
+    for item in summary["skipped"]:
+        typer.echo(f"  skipped {item['slug']}: {item['why']}")
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command("init")
+    def init_command(
+        db: Path | None = DB_OPTION,
+        no_model: bool = typer.Option(False, "--no-model", help="Skip training the demo model."),
+        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        """Create or migrate the database and load the curated case library (safe to run again)."""
+        with user_errors():
+            summary = {"knowledge": init_knowledge(db)}
+            if not no_model:  # the demo model (trained on simulated EMG) if it is missing
+                from decision_support.demo import ensure_demo_model
+
+                summary["demo_model"] = str(ensure_demo_model())
+        if json_out:
+            echo_json(summary)
+        else:
+            _print_init(summary["knowledge"])
+            if "demo_model" in summary:
+                typer.echo(f"Demo model (trained on simulated EMG): {summary['demo_model']}")
+
+    cli.add_typer(kb_cli, name="kb")
+    cli.add_typer(user_cli, name="user")
+
+
+@kb_cli.command("search")
+def kb_search(
+    query: str = typer.Argument("", help="Words to look for (operators and quotes are treated as plain words)."),
+    category: str | None = typer.Option(None, help=f"One of: {', '.join(CATEGORIES)}."),
+    year_from: int | None = typer.Option(None, help="Cases from this year on."),
+    year_to: int | None = typer.Option(None, help="Cases up to this year."),
+    tag: str | None = typer.Option(None, help="Only cases with this tag."),
+    limit: int = typer.Option(20, help="At most this many results."),
+    db: Path | None = DB_OPTION,
+    json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Search the published cases (best matches first)."""
+    with user_errors():
+        if category and category not in CATEGORIES:
+            raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
+        hits = search_cases(open_db(db), query, category=category, year_from=year_from, year_to=year_to, tag=tag,
+                            limit=limit)
+    if json_out:
+        echo_json([h.to_dict() for h in hits])
+        return
+    if not hits:
+        typer.echo("No cases found. Try fewer or different words, or remove a filter.")
+    for hit in hits:
+        typer.echo(f"{hit.slug}  ({hit.years}, {CATEGORIES.get(hit.category, hit.category)})\n  {hit.title}")
+        typer.echo(f"  {hit.snippet_text()}")
+
+
+@kb_cli.command("show")
+def kb_show(
+    slug: str,
+    db: Path | None = DB_OPTION,
+    json_out: bool = typer.Option(False, "--json", help="Print the case as JSON."),
+) -> None:
+    """Show one case with its sources."""
+    with user_errors():
+        record = kcases.get_case(open_db(db), slug)
+    if json_out:
+        echo_json(record.to_dict())
+        return
+    case = record.case
+    typer.echo(f"{case.title}\n{'=' * min(len(case.title), 80)}")
+    typer.echo(f"{CATEGORIES[case.category]} · {case.year_start}{f'-{case.year_end}' if case.year_end else ''} · "
+               f"{case.status.replace('_', ' ')} · version {record.version}"
+               + (" · DELETED" if record.deleted_at else ""))
+    for name, label in BODY_FIELDS.items():
+        text = getattr(case, name)
+        if text:
+            typer.echo(f"\n{label}\n{text.strip()}")
+    typer.echo("\nSources")
+    for s in case.sources:
+        typer.echo(f"- {s.citation}" + (f" https://doi.org/{s.doi}" if s.doi else "") + (f" {s.url}" if s.url else "")
+                   + (f" PMID {s.pmid}" if s.pmid else ""))
+    if case.tags:
+        typer.echo(f"\nTags: {', '.join(case.tags)}")
+
+
+@kb_cli.command("history")
+def kb_history(
+    slug: str,
+    db: Path | None = DB_OPTION,
+    json_out: bool = typer.Option(False, "--json", help="Print the revisions as JSON."),
+) -> None:
+    """List a case's revisions, newest first."""
+    with user_errors():
+        revisions = kcases.case_history(open_db(db), slug)
+    if json_out:
+        echo_json([r.__dict__ for r in revisions])
+        return
+    for r in revisions:
+        typer.echo(f"v{r.version}  {r.created_at[:19]}  {r.user}: {r.message}  [{', '.join(r.changed_fields)}]")
+
+
+@kb_cli.command("export")
+def kb_export(
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (.yaml or .json)."),
+    fmt: str | None = typer.Option(None, "--format", help="yaml or json (default: from the file name)."),
+    category: str | None = typer.Option(None, help="Only this category."),
+    status: str | None = typer.Option(None, help="Only this status (draft, in_review, published)."),
+    slug: list[str] | None = typer.Option(None, "--slug", help="Only these cases (repeat the option)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Export the library (or a selection) as YAML or JSON."""
+    with user_errors():
+        count = transfer.export_to_file(open_db(db), output, fmt=fmt, slugs=slug or None, category=category,
+                                        status=status)
+    typer.echo(f"Exported {count} cases to {output}")
+
+
+@kb_cli.command("import")
+def kb_import(
+    file: Path = typer.Argument(..., help="A YAML or JSON export (or one case file)."),
+    user: str = typer.Option("medlens-team", "--user", help="Curator recorded as making the import."),
+    db: Path | None = DB_OPTION,
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import cases in one transaction; duplicates (same slug or DOI) are reported, not merged."""
+    with user_errors():
+        report = transfer.import_from_file(open_db(db), file, user=user)
+    if json_out:
+        echo_json(report.to_dict())
+        return
+    typer.echo(report.summary())
+
+
+@user_cli.command("add")
+def user_add(
+    name: str,
+    role: str = typer.Option(..., help=f"One of: {', '.join(users.ROLES)}."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Add an account (you are asked for a password unless the role is reader)."""
+    with user_errors():
+        password = None
+        if role != "reader":
+            if password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        user = users.add_user(open_db(db), name, role, password, by="medlens-cli")
+    typer.echo(f"Added {user.name} ({user.role}).")
+
+
+@user_cli.command("list")
+def user_list(
+    db: Path | None = DB_OPTION,
+    json_out: bool = typer.Option(False, "--json", help="Print the users as JSON."),
+) -> None:
+    """List accounts and their roles (never their passwords)."""
+    with user_errors():
+        rows = users.list_users(open_db(db))
+    if json_out:
+        echo_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:<20} {r['role']:<9}" + (" (built-in, no login)" if r["system"] else "")
+                   + (" (locked)" if r["locked"] else ""))

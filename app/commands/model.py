@@ -1,0 +1,173 @@
+"""`medlens model train/report` and `medlens cohort features`: a thin shell over decision_support."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from app.commands.common import echo_json, user_errors
+
+model_cli = typer.Typer(help="Train, validate and report EMG decision-support models.", no_args_is_help=True)
+cohort_cli = typer.Typer(help="EMG cohorts: turn a manifest or folder of recordings into a feature table.",
+                         no_args_is_help=True)
+
+SCHEDULER_HELP = "Where to compute features: serial, local (a Dask LocalCluster) or tcp://HOST:8786."
+
+
+def _progress(quiet: bool):
+    """A one-line progress printer for the terminal (to stderr, so --json output stays clean)."""
+    if quiet:
+        return None
+    last = {"pct": -10}
+
+    def report(fraction: float, message: str) -> None:
+        pct = int(fraction * 100)
+        if pct >= last["pct"] + 10 or fraction >= 1.0:
+            last["pct"] = pct
+            typer.echo(f"  {pct:3d}%  {message}", err=True)
+
+    return report
+
+
+def _labels(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _short_metrics(metrics: dict) -> dict:
+    point, ci = metrics["point"], metrics["ci"]
+    out = {"macro_auc": [point.get("macro_auc"), *ci.get("macro_auc", [])],
+           "accuracy": [point.get("accuracy"), *ci.get("accuracy", [])]}
+    for c in metrics["classes"]:
+        out[f"{c} sensitivity"] = [point.get(f"{c}.sensitivity"), *ci.get(f"{c}.sensitivity", [])]
+        out[f"{c} specificity"] = [point.get(f"{c}.specificity"), *ci.get(f"{c}.specificity", [])]
+    return out
+
+
+def _print_report(sidecar: dict) -> None:
+    from decision_support import validation as v
+
+    meta, metrics = sidecar["metadata"], sidecar["metrics"]
+    typer.echo(f"Model {meta['version']} ({sidecar['kind']}), cohort {meta['cohort_name']}: "
+               f"{meta['n_subjects']} subjects, {meta['n_recordings']} recordings")
+    if meta.get("simulated"):
+        typer.echo("SIMULATED training data. For education and research only; not a medical device.")
+    else:
+        typer.echo("For education and research only; not a medical device.")
+    typer.echo(f"Validation: {metrics.get('validation')}")
+    for row in v.metrics_table(metrics):
+        typer.echo(f"  {row['metric']:<36} {row['estimate']:.2f}  (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})")
+    typer.echo(v.summarize_calibration(metrics))
+    typer.echo(v.summarize_decision_curve(metrics))
+    for conf, table in sorted(metrics.get("conformal_coverage", {}).items()):
+        per = ", ".join(f"{c} {cov:.0%}" if cov is not None else f"{c} n/a" for c, cov in table["per_class"].items())
+        typer.echo(f"Prediction sets at {float(conf):.0%}: coverage on held-out subjects {per}; "
+                   f"mean set size {table['mean_set_size']:.1f}")
+    typer.echo(sidecar["metrics"].get("ood", {}).get("text", ""))
+
+
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(model_cli, name="model")
+    cli.add_typer(cohort_cli, name="cohort")
+
+
+@model_cli.command("train")
+def model_train(
+    manifest: Path | None = typer.Option(None, "--manifest", help="Manifest CSV (path, subject, label, ...)."),
+    folder: Path | None = typer.Option(None, "--folder", help="A folder laid out as label/subject/file."),
+    demo: bool = typer.Option(False, "--demo", help="Train on the simulated demo cohort instead."),
+    model: str = typer.Option("logistic", "--model", help="logistic, lda, rf or hgb."),
+    output: Path = typer.Option(..., "-o", "--output", help="Model folder to write, e.g. models/my-model."),
+    labels: str | None = typer.Option(None, "--labels", help="Allowed labels, comma-separated (others are errors)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Leave out unreadable recordings (they are listed)."),
+    quick: bool = typer.Option(False, "--quick", help="With --demo: a tiny cohort (seconds; for trying things)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the validation summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress lines."),
+) -> None:
+    """Train and validate (subject-grouped) a model, then save it with its model card."""
+    from decision_support.demo import train_demo_model
+    from decision_support.registry import read_sidecar, save_model
+    from decision_support.workflow import train_cohort
+
+    with user_errors():
+        sources = [s for s in (manifest, folder) if s is not None]
+        if demo == bool(sources) or len(sources) > 1:
+            raise ValueError("give exactly one of --manifest FILE, --folder DIR or --demo")
+        progress = _progress(quiet)
+        failed: list = []
+        if demo:
+            trained = train_demo_model(kind=model, quick=quick, progress=progress)
+            save_model(trained, output)
+        else:
+            trained, failed = train_cohort(sources[0], output, kind=model, labels=_labels(labels),
+                                           scheduler=scheduler, skip_bad=skip_bad, progress=progress)
+        sidecar = read_sidecar(output)
+    if json_out:
+        echo_json({"folder": str(output), "version": trained.version, "skipped": failed,
+                   "metrics": _short_metrics(sidecar["metrics"])})
+        return
+    for item in failed:
+        typer.echo(f"Skipped {item['recording']}: {item['error']}")
+    _print_report(sidecar)
+    typer.echo(f"Saved to {output} (model card: {output / 'model_card.md'})")
+
+
+@model_cli.command("report")
+def model_report(
+    folder: Path = typer.Argument(..., help="A model folder (e.g. models/demo)."),
+    json_out: bool = typer.Option(False, "--json", help="Print metrics, model card and metadata as JSON."),
+    card: bool = typer.Option(False, "--card", help="Print the model card (Markdown)."),
+) -> None:
+    """Show how a saved model was validated: metrics with intervals, calibration, coverage, card."""
+    from decision_support.model_card import card_markdown
+    from decision_support.registry import read_sidecar
+
+    with user_errors():
+        sidecar = read_sidecar(folder)
+    if json_out:
+        echo_json({k: sidecar[k] for k in ("kind", "feature_names", "classes", "settings", "metrics", "card",
+                                           "metadata")})
+    elif card:
+        typer.echo(card_markdown(sidecar["card"]))
+    else:
+        _print_report(sidecar)
+
+
+@cohort_cli.command("features")
+def cohort_features_command(
+    manifest: Path | None = typer.Option(None, "--manifest", help="Manifest CSV (path, subject, label, ...)."),
+    folder: Path | None = typer.Option(None, "--folder", help="A folder laid out as label/subject/file."),
+    output: Path = typer.Option(..., "-o", "--output", help="Feature table to write (.parquet or .csv)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    labels: str | None = typer.Option(None, "--labels", help="Allowed labels, comma-separated."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Leave out unreadable recordings (they are listed)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress lines."),
+) -> None:
+    """Compute recording-level features of a cohort (cached per file; Dask for many files)."""
+    from decision_support.cohort import cohort_features, load_cohort
+
+    with user_errors():
+        sources = [s for s in (manifest, folder) if s is not None]
+        if len(sources) != 1:
+            raise ValueError("give exactly one of --manifest FILE or --folder DIR")
+        if output.suffix.lower() not in (".parquet", ".csv"):
+            raise ValueError(f"output {output.name} must end in .parquet or .csv")
+        cohort = load_cohort(sources[0], labels=_labels(labels))
+        table = cohort_features(cohort, scheduler=scheduler, progress=_progress(quiet or json_out),
+                                errors="skip" if skip_bad else "raise")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        failed = table.attrs.get("failed", [])
+        if output.suffix.lower() == ".csv":
+            table.to_csv(output, index=False)
+        else:
+            table.to_parquet(output, index=False)
+    summary = {"output": str(output), "recordings": len(table), "columns": len(table.columns),
+               "cohort": cohort.summary(), "skipped": failed}
+    if json_out:
+        echo_json(summary)
+        return
+    for item in failed:
+        typer.echo(f"Skipped {item['recording']}: {item['error']}")
+    typer.echo(f"Wrote {len(table)} recordings x {len(table.columns)} columns to {output}")

@@ -1,0 +1,115 @@
+"""Render cases safely: every piece of user text is escaped so it shows as text, never as HTML."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from knowledge.models import BODY_FIELDS, CATEGORIES, STATUSES
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>$-])")
+
+
+def escape_html(text: str) -> str:
+    """Neutralise HTML but keep Markdown (case bodies may use Markdown emphasis and lists)."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_all(text: str) -> str:
+    """Show text exactly as typed: neither HTML nor Markdown is interpreted (titles, snippets, names)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", escape_html(text)).replace("\n", " ")
+    return re.sub(r"^(\d+)\.", r"\1\\.", escaped)  # "1979. ..." must not become a numbered list
+
+
+def years(case) -> str:
+    if case.year_end and case.year_end != case.year_start:
+        return f"{case.year_start}-{case.year_end}"
+    return str(case.year_start)
+
+
+def source_line(source) -> str:
+    parts = [escape_all(source.citation)]
+    if source.doi:
+        parts.append(f"[doi:{escape_all(source.doi)}](https://doi.org/{quote(source.doi, safe='/:;.-_')})")
+    if source.pmid:
+        parts.append(f"[PMID {source.pmid}](https://pubmed.ncbi.nlm.nih.gov/{quote(source.pmid)}/)")
+    if source.url:
+        parts.append(f"[{escape_all(source.url)}]({quote(source.url, safe=':/?&=#%.-_~+')})")
+    return " · ".join(parts)
+
+
+def render_case(record, *, show_status: bool = False) -> None:
+    """The full case: header line, body fields, sources with links, tags."""
+    case = record.case
+    st.subheader(escape_all(case.title))
+    meta = [CATEGORIES.get(case.category, case.category), years(case), f"version {record.version}"]
+    if show_status:
+        meta.insert(2, STATUSES[case.status])
+    if case.reviewer and case.status == "published":
+        meta.append(f"reviewed by {escape_all(case.reviewer)}")
+    st.caption(" · ".join(meta))
+    if record.deleted_at:
+        st.warning("This case is deleted: it is hidden from the library until it is restored.")
+    for name, label in BODY_FIELDS.items():
+        text = getattr(case, name)
+        if text.strip():
+            st.markdown(f"**{label}**")
+            st.markdown(escape_html(text))
+    st.markdown("**Sources**")
+    st.markdown("\n".join(f"1. {source_line(s)}" for s in case.sources))
+    if case.tags:
+        st.caption("Tags: " + ", ".join(escape_all(t) for t in case.tags))
+
+
+def render_history(revisions) -> None:
+    frame = pd.DataFrame([{"version": r.version, "saved": r.created_at[:19].replace("T", " "), "by": r.user,
+                           "note": r.message, "fields changed": ", ".join(r.changed_fields)} for r in revisions])
+    st.dataframe(frame, hide_index=True)
+
+
+def render_diff(diff: dict) -> None:
+    """A field-by-field before/after table (values shown as text)."""
+    def show(value):
+        if isinstance(value, list):
+            return "\n".join(str(v.get("citation", v)) if isinstance(v, dict) else str(v) for v in value)
+        return "" if value is None else str(value)
+
+    frame = pd.DataFrame([{"field": f, "before": show(c["old"]), "after": show(c["new"])} for f, c in diff.items()])
+    st.dataframe(frame, hide_index=True)
+
+
+def case_form_values(prefix: str) -> dict:
+    """Render the editable case fields with keys ``{prefix}_{field}``; return the values as case data.
+
+    Pre-fill by setting ``st.session_state[f"{prefix}_{field}"]`` before calling (see ``form_state``).
+    """
+    from knowledge.models import parse_sources_text
+
+    c1, c2, c3 = st.columns([2, 1, 1])
+    values = {"title": st.text_input("Title", key=f"{prefix}_title")}
+    values["category"] = c1.selectbox("Category", list(CATEGORIES), key=f"{prefix}_category",
+                                      format_func=CATEGORIES.get)
+    values["year_start"] = c2.number_input("Year", 1900, 2100, step=1, key=f"{prefix}_year_start")
+    unset = {} if f"{prefix}_year_end" in st.session_state else {"value": None}
+    values["year_end"] = c3.number_input("Until (optional)", 1900, 2100, step=1, key=f"{prefix}_year_end", **unset)
+    for name, label in BODY_FIELDS.items():
+        values[name] = st.text_area(label, key=f"{prefix}_{name}", height=80 if name == "summary" else 110)
+    values["sources"] = parse_sources_text(st.text_area(
+        "Sources, one per line: citation | DOI | PMID | URL (at least one DOI or URL)", key=f"{prefix}_sources"))
+    values["tags"] = st.text_input("Tags, comma separated (lowercase-hyphenated)", key=f"{prefix}_tags")
+    for key in ("year_start", "year_end"):
+        values[key] = None if values[key] is None else int(values[key])
+    return values
+
+
+def form_state(prefix: str, case) -> dict:
+    """Session-state entries that pre-fill ``case_form_values(prefix)`` with ``case``."""
+    from knowledge.models import sources_to_text
+
+    state = {f"{prefix}_{f}": getattr(case, f) for f in ("title", "category", "year_start", "year_end", *BODY_FIELDS)}
+    state[f"{prefix}_sources"] = sources_to_text(case.sources)
+    state[f"{prefix}_tags"] = ", ".join(case.tags)
+    return state

@@ -1,0 +1,154 @@
+"""Streamlit helpers for the appraisal pages: cached loaders and widgets whose values survive reruns.
+
+Streamlit forgets a widget's value when the widget is not drawn in a run (another checklist chosen,
+another page visited). Every appraisal widget therefore mirrors its value into one session-state store
+and is re-seeded from it, so a reviewer never loses an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from appraisal.checklists import Checklist, ChecklistItem, answer_label, load_checklist
+from appraisal.evidence import escape_markdown, find_evidence
+from appraisal.text import load_document
+
+STORE = "appraisal_store"
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "appraisal" / "samples" / "sample_paper.md"
+
+
+@st.cache_resource
+def checklist(checklist_id: str) -> Checklist:
+    return load_checklist(checklist_id)
+
+
+@st.cache_data(show_spinner="Reading the paper and looking for evidence...", max_entries=8)
+def evidence(content: bytes | str, filename: str | None, checklist_id: str) -> tuple[str, dict]:
+    """(document summary, item id -> top-3 candidates) for a paper; cached per paper and checklist."""
+    document = load_document(content, filename=filename)
+    found = find_evidence(document, load_checklist(checklist_id), top_k=3)
+    pages = f", {document.pages} pages" if document.pages else ""
+    return f"{escape_markdown(document.name)}: {len(document.sentences)} sentences{pages}", found
+
+
+def remembered(widget: Callable[..., Any], label: str, key: str, **kwargs: Any) -> Any:
+    """Draw a widget whose value is kept in the session store (restored if Streamlit dropped it)."""
+    store = st.session_state.setdefault(STORE, {})
+    if key not in st.session_state and key in store:
+        st.session_state[key] = store[key]
+    value = widget(label, key=key, **kwargs)
+    store[key] = value
+    return value
+
+
+def stored(key: str, default: Any = None) -> Any:
+    return st.session_state.get(STORE, {}).get(key, default)
+
+
+def _use_quote(item_id: str, text: str, location: str) -> None:
+    st.session_state[f"quote_{item_id}"] = text
+    st.session_state[f"location_{item_id}"] = location
+    st.session_state.setdefault(STORE, {}).update({f"quote_{item_id}": text, f"location_{item_id}": location})
+
+
+def item_widgets(cl: Checklist, item: ChecklistItem, candidates: list) -> None:
+    """One checklist item: the question, evidence candidates, the answer and the reviewer's notes."""
+    answer = stored(f"answer_{item.id}")
+    title = f"{item.id}. {item.topic or item.question} \u2014 {answer_label(answer)}"
+    with st.expander(title, expanded=False):
+        st.markdown(f"**{item.question}**")
+        st.caption(f"Good reporting: {item.guidance}")
+        for rank, cand in enumerate(candidates, start=1):
+            st.markdown(f"{rank}. {cand.highlighted}")
+            st.caption(escape_markdown(cand.location))
+            if cand.suggestion is not None:
+                s = cand.suggestion
+                st.info(f"Suggestion only, please check: **{answer_label(s.answer)}** ({s.confidence:.0%}). "
+                        f"{s.reason}", icon=":material/lightbulb:")
+            st.button("Use this sentence as the quote", key=f"use_{item.id}_{rank}", on_click=_use_quote,
+                      args=(item.id, cand.sentence.text, cand.location))
+        if not candidates:
+            st.caption("No candidate sentences (load a paper to see them).")
+        options = [None, *cl.answer_options]
+        remembered(st.radio, "Answer", f"answer_{item.id}", options=options, horizontal=True,
+                   format_func=answer_label)
+        remembered(st.text_area, "Quote from the paper", f"quote_{item.id}", height=68)
+        remembered(st.text_input, "Where (section, page)", f"location_{item.id}")
+        remembered(st.text_input, "Comment", f"comment_{item.id}")
+
+
+def form_values(cl: Checklist) -> dict[str, dict[str, Any]]:
+    """Answers, quotes, locations and comments from the store, ready for appraisal.model.build_appraisal."""
+    out: dict[str, dict[str, Any]] = {"answers": {}, "quotes": {}, "locations": {}, "comments": {}}
+    for item in cl.answerable_items:
+        for field, key in (("answers", "answer"), ("quotes", "quote"), ("locations", "location"),
+                           ("comments", "comment")):
+            value = stored(f"{key}_{item.id}")
+            if value:
+                out[field][item.id] = value
+    return out
+
+
+def _judgement_label(value: str | None, empty: str) -> str:
+    return empty if value is None else value
+
+
+def domain_widgets(section) -> None:
+    """A reviewer override (with its reason) and, for PROBAST domains 1-3, the applicability judgement."""
+    options = [None, "low", "high", "unclear"]
+    c1, c2 = st.columns(2)
+    remembered(c1.selectbox, f"Override the {section.title} judgement", f"override_{section.id}", options=options,
+               format_func=lambda x: _judgement_label(x, "No override (use the rule)"))
+    remembered(c2.text_input, "Reason for the override (required)", f"override_reason_{section.id}")
+    if section.applicability:
+        remembered(st.selectbox, f"Concern about applicability: {section.title}", f"applicability_{section.id}",
+                   options=options, format_func=lambda x: _judgement_label(x, "Not judged yet"))
+
+
+def domain_values(cl: Checklist) -> dict[str, dict]:
+    """Overrides and applicability judgements from the store, for appraisal.model.build_appraisal."""
+    if not cl.is_risk_of_bias:
+        return {"domain_overrides": {}, "applicability": {}}
+    overrides = {s.id: {"judgement": stored(f"override_{s.id}"), "reason": stored(f"override_reason_{s.id}", "")}
+                 for s in cl.sections if stored(f"override_{s.id}")}
+    applicability = {s.id: {"judgement": stored(f"applicability_{s.id}")}
+                     for s in cl.sections if s.applicability and stored(f"applicability_{s.id}")}
+    return {"domain_overrides": overrides, "applicability": applicability}
+
+
+def resume(appraisal) -> None:
+    """Fill the form from a saved appraisal (an on_click callback: runs before the widgets are drawn)."""
+    values: dict[str, Any] = {
+        "checklist": appraisal.checklist_id, "paper_title": appraisal.paper.title,
+        "paper_authors": "; ".join(appraisal.paper.authors), "paper_year": appraisal.paper.year or 0,
+        "paper_doi": appraisal.paper.doi or "", "reviewer": appraisal.reviewer, "study_type": appraisal.study_type,
+        "external_validation": appraisal.external_validation,
+        "very_large_data": appraisal.very_large_data_internally_validated,
+    }
+    for item_id, entry in appraisal.answers.items():
+        values.update({f"answer_{item_id}": entry.answer, f"quote_{item_id}": entry.evidence_quote,
+                       f"location_{item_id}": entry.evidence_location, f"comment_{item_id}": entry.comment})
+    for domain, override in appraisal.domain_overrides.items():
+        values.update({f"override_{domain}": override.judgement, f"override_reason_{domain}": override.reason})
+    for domain, entry in appraisal.applicability.items():
+        values[f"applicability_{domain}"] = entry.judgement
+    st.session_state.setdefault(STORE, {}).update(values)
+    st.session_state.update(values)
+
+
+def resume_from_upload() -> None:
+    from appraisal.model import Appraisal
+
+    upload = st.session_state.get("resume_upload")
+    if upload is None:
+        st.session_state["resume_error"] = "Choose an appraisal JSON file first."
+        return
+    try:
+        resume(Appraisal.from_json(upload.getvalue(), source=escape_markdown(upload.name)))
+        st.session_state["resume_error"] = ""
+    except ValueError as exc:
+        st.session_state["resume_error"] = str(exc)

@@ -1,0 +1,58 @@
+"""Cached decision-support resources for the Streamlit pages (models load once per server process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from decision_support.demo import ensure_demo_model
+from decision_support.registry import default_model_dir, load_model
+from decision_support.training import TrainedModel
+
+
+@st.cache_resource(show_spinner="Preparing the demo model (trained on simulated EMG; first run only)...")
+def _demo_model(folder: str) -> TrainedModel:
+    return load_model(ensure_demo_model(folder))
+
+
+def load_demo_model() -> TrainedModel:
+    """The demo model at ``default_model_dir()/demo``, trained on first use if missing."""
+    return _demo_model(str(default_model_dir() / "demo"))
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def _model_at(folder: str, stamp: float) -> TrainedModel:
+    return load_model(folder)
+
+
+def load_model_cached(folder: str | Path) -> TrainedModel:
+    """A saved model, reloaded when its files change (the sidecar's modification time is part of the key)."""
+    folder = Path(folder)
+    sidecar = folder / "model.json"
+    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
+    return _model_at(str(folder), stamp)
+
+
+def available_models() -> list[Path]:
+    """Model folders under ``default_model_dir()`` (the demo first)."""
+    root = default_model_dir()
+    if not root.is_dir():
+        return []
+    found = sorted(p for p in root.iterdir() if (p / "model.json").is_file())
+    return sorted(found, key=lambda p: p.name != "demo")
+
+
+@st.cache_data(show_spinner=False)
+def _sidecar(folder: str, stamp: float) -> dict:
+    from decision_support.registry import read_sidecar
+
+    return read_sidecar(folder)
+
+
+def model_sidecar(folder: str | Path) -> dict:
+    """A model's metrics, card and metadata (JSON sidecar only: fast, no pipeline loaded)."""
+    folder = Path(folder)
+    sidecar = folder / "model.json"
+    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
+    return _sidecar(str(folder), stamp)

@@ -1,0 +1,35 @@
+"""Knowledge-base access for the Streamlit pages: one migrated (and, if empty, seeded) database per path.
+
+SQLite connections are opened per script run (cheap) because Streamlit runs each session in its own
+thread; only the one-time "migrate and seed if empty" step is cached.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlite_utils import Database
+
+from knowledge.db import default_db_path, open_db
+from knowledge.seed import load_seed
+
+SESSION_USER = "kb_user"  # {"name": ..., "role": ...} once logged in on the Curate page
+
+
+@st.cache_resource(show_spinner="Opening the case library...")
+def _prepared(path: str) -> str:
+    db = open_db(path)
+    try:
+        if db["cases"].count == 0:  # first start without `medlens init`: load the curated library
+            load_seed(db)
+    finally:
+        db.close()
+    return path
+
+
+def knowledge_db() -> Database:
+    """A connection to the knowledge base for this script run."""
+    return open_db(_prepared(str(default_db_path())))
+
+
+def current_user() -> dict | None:
+    return st.session_state.get(SESSION_USER)

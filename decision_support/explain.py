@@ -1,0 +1,682 @@
+"""SHAP explanations for recording-level predictions, as data, plots and plain words.
+
+What is explained
+-----------------
+A trained pipeline is ``preprocessing steps -> model`` and may be wrapped in a calibrator
+(``CalibratedClassifierCV``). Calibration is a monotone map applied after the model, so we explain the
+model itself, in the space it computes in, and say which space that is:
+
+- logistic regression and LDA: ``shap.LinearExplainer`` on the scaled features; the output is the model's
+  decision function per class (log-odds);
+- random forest: ``shap.TreeExplainer``; the output is the forest's class probability (before calibration);
+- histogram gradient boosting: ``shap.TreeExplainer``; the output is the raw score per class (log-odds).
+
+The background is a sample of the training ``reference`` table. SHAP values are computed on the
+transformed (scaled) columns and mapped back to the input feature names one to one. When a calibrator
+holds several fitted copies of the model (one per cross-validation fold), the SHAP values, base values and
+outputs are averaged over the copies, which keeps them additive: for every class,
+``base_value + sum(values) == model output`` (tested).
+
+The plots draw on their own ``matplotlib.figure.Figure`` (no pyplot state), like ``shap``'s ``show=False``.
+Each plot has a text summary for screen readers and for the CLI.
+
+Examples
+--------
+>>> explanation = explain_prediction(model, model.featurize(recording))   # doctest: +SKIP
+>>> plain_reasons(explanation, model, k=2)                                  # doctest: +SKIP
+['Median frequency on ch1 is 52 Hz, lower than 90% of healthy training recordings; ...']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Rows of the reference table used as SHAP background (a seeded sample when the table is larger).
+BACKGROUND_SIZE = 100
+#: Rows of the reference table averaged for global importance.
+GLOBAL_ROWS = 200
+#: Tolerance of the additivity check done when an explainer is built.
+ADDITIVITY_TOL = 1e-6
+
+#: Window statistics a recording-level column may carry, and how to say them.
+STATISTICS: dict[str, str] = {
+    "median": "",
+    "mean": "",
+    "iqr": "spread (interquartile range across windows) of",
+    "std": "spread (standard deviation across windows) of",
+    "sd": "spread (standard deviation across windows) of",
+    "min": "lowest window value of",
+    "max": "highest window value of",
+    "p10": "10th percentile across windows of",
+    "p90": "90th percentile across windows of",
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Column names
+
+
+@dataclass(frozen=True)
+class FeatureColumn:
+    """A recording-level column such as ``"MDF_median_ch1"`` split into its parts."""
+
+    column: str
+    feature: str  # the window feature, a key of signal_core.features.FEATURES when known
+    statistic: str  # how windows were summarised ("median", "iqr", ...; "" when not given)
+    channel: str  # channel name ("" when not given)
+
+
+def parse_feature_column(column: str, known_features: Any = ()) -> FeatureColumn:
+    """Split ``"{feature}_{statistic}_{channel}"`` robustly.
+
+    Feature and channel names may themselves hold underscores (``"AR_1_median_left_biceps"``): the
+    statistic is the first token after the feature that names a known statistic. When ``known_features``
+    is given, the longest registered feature name that prefixes the column wins.
+
+    >>> parse_feature_column("MDF_median_ch1")
+    FeatureColumn(column='MDF_median_ch1', feature='MDF', statistic='median', channel='ch1')
+    >>> parse_feature_column("AR_1_iqr_left_biceps", ["AR_1", "AR"])
+    FeatureColumn(column='AR_1_iqr_left_biceps', feature='AR_1', statistic='iqr', channel='left_biceps')
+    """
+    column = str(column)
+    for name in sorted((str(k) for k in known_features), key=len, reverse=True):
+        if column.startswith(name + "_"):
+            rest = column[len(name) + 1 :].split("_")
+            if rest[0].lower() in STATISTICS:
+                return FeatureColumn(column, name, rest[0].lower(), "_".join(rest[1:]))
+            return FeatureColumn(column, name, "", "_".join(rest))
+        if column == name:
+            return FeatureColumn(column, name, "", "")
+    tokens = column.split("_")
+    for i in range(1, len(tokens)):
+        if tokens[i].lower() in STATISTICS:
+            return FeatureColumn(column, "_".join(tokens[:i]), tokens[i].lower(), "_".join(tokens[i + 1 :]))
+    if len(tokens) > 1 and re.fullmatch(r"(ch)?\d+", tokens[-1], flags=re.I):
+        return FeatureColumn(column, "_".join(tokens[:-1]), "", tokens[-1])
+    return FeatureColumn(column, column, "", "")
+
+
+def _feature_registry() -> dict:
+    """Feature name -> spec (``.unit``, ``.meaning``): signal_core's window features, overlaid by the
+    recording-level features decision_support derives from them (``transformers.WINDOW_FEATURES``)."""
+    registry: dict = {}
+    try:
+        from signal_core.features import FEATURES
+
+        registry.update(FEATURES)
+    except ImportError:  # without the registry plain column names still work
+        pass
+    try:
+        from decision_support.transformers import WINDOW_FEATURES
+
+        registry.update(WINDOW_FEATURES)
+    except ImportError:
+        pass
+    return registry
+
+
+# ----------------------------------------------------------------------------------------------------
+# Taking a fitted pipeline apart
+
+
+@dataclass
+class _Member:
+    """One fitted copy of the model with the preprocessing steps in front of it."""
+
+    steps: list  # fitted transformers, applied in order
+    model: Any
+
+
+def _members(estimator: Any, steps: list | None = None) -> list[_Member]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
+
+    steps = list(steps or [])
+    if isinstance(estimator, Pipeline):
+        inner = [s for _, s in estimator.steps[:-1] if s is not None and s != "passthrough"]
+        return _members(estimator.steps[-1][1], steps + inner)
+    if isinstance(estimator, CalibratedClassifierCV):
+        found = []
+        for calibrated in estimator.calibrated_classifiers_:
+            found.extend(_members(calibrated.estimator, steps))
+        return found
+    if type(estimator).__name__ == "FrozenEstimator":
+        return _members(estimator.estimator, steps)
+    if isinstance(getattr(estimator, "calibrated_", None), CalibratedClassifierCV):
+        # decision_support.models.SubjectCalibratedClassifier: calibration fitted on held-out subjects
+        return _members(estimator.calibrated_, steps)
+    return [_Member(steps, estimator)]
+
+
+def _kind(model: Any) -> str:
+    name = type(model).__name__
+    if name in ("RandomForestClassifier", "ExtraTreesClassifier", "DecisionTreeClassifier"):
+        return "tree-probability"
+    if name in ("HistGradientBoostingClassifier", "GradientBoostingClassifier"):
+        return "tree-logodds"
+    if hasattr(model, "coef_") and hasattr(model, "intercept_") and hasattr(model, "decision_function"):
+        return "linear"
+    raise ValueError(
+        f"SHAP explanations are available for logistic regression, LDA, random forest and gradient "
+        f"boosting models, not for {name}."
+    )
+
+
+def _transform(steps: list, X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    import pandas as pd
+
+    data: Any = pd.DataFrame(X, columns=names)
+    for step in steps:
+        # Steps fitted on a DataFrame get one (no name warnings); steps fitted on arrays get an array.
+        out = step.transform(data if hasattr(step, "feature_names_in_") else data.to_numpy(dtype=float))
+        try:
+            out_names = [str(n) for n in step.get_feature_names_out(list(data.columns))]
+        except (AttributeError, ValueError, TypeError):
+            out_names = list(data.columns) if np.shape(out)[1] == data.shape[1] else []
+        if len(out_names) != np.shape(out)[1]:
+            raise ValueError("the model's preprocessing changes the features in a way SHAP cannot map back")
+        data = pd.DataFrame(np.asarray(out, dtype=float), columns=out_names)
+    return data.to_numpy(dtype=float), list(data.columns)
+
+
+def _model_output(model: Any, kind: str, Z: np.ndarray, n_classes: int) -> np.ndarray:
+    if kind == "tree-probability":
+        return np.asarray(model.predict_proba(Z), dtype=float)
+    out = np.asarray(model.decision_function(Z), dtype=float)
+    if out.ndim == 1:
+        out = np.stack([-out, out], axis=-1)
+    return out
+
+
+class _MemberExplainer:
+    def __init__(self, member: _Member, background: np.ndarray, names: list[str], n_classes: int) -> None:
+        import shap
+
+        self.member = member
+        self.kind = _kind(member.model)
+        self.n_classes = n_classes
+        self.names = names
+        Zb, self.z_names = _transform(member.steps, background, names)
+        self.column_index = self._map_back(self.z_names, names)
+        if self.kind == "linear":
+            masker = shap.maskers.Independent(Zb, max_samples=len(Zb))
+            self.explainer = shap.LinearExplainer(member.model, masker)
+        else:
+            self.explainer = self._tree_explainer(shap, Zb)
+
+    @staticmethod
+    def _map_back(z_names: list[str], names: list[str]) -> np.ndarray:
+        position = {n: i for i, n in enumerate(names)}
+        if all(n in position for n in z_names):
+            return np.array([position[n] for n in z_names], dtype=int)
+        if len(z_names) == len(names):  # unnamed outputs of a 1:1 transformer (x0, x1, ...)
+            return np.arange(len(names))
+        raise ValueError("the model's preprocessing changes the features in a way SHAP cannot map back")
+
+    def _tree_explainer(self, shap: Any, Zb: np.ndarray) -> Any:
+        # Interventional SHAP against the training background where it reproduces the model exactly;
+        # shap 0.51 does not for scikit-learn's HistGradientBoosting (off by up to ~0.6 log-odds), so we
+        # fall back to path-dependent SHAP, whose background is the training data held in the trees' node
+        # counts. Either way the explainer is checked for additivity before use.
+        check = Zb[: min(5, len(Zb))]
+        for kwargs in ({"data": Zb, "feature_perturbation": "interventional"},
+                       {"feature_perturbation": "tree_path_dependent"}):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                explainer = shap.TreeExplainer(self.member.model, **kwargs)
+            self.explainer = explainer
+            values, base, output = self._raw(check)
+            if np.allclose(base[None, :] + values.sum(axis=1), output, atol=ADDITIVITY_TOL, rtol=0):
+                return explainer
+        raise ValueError("SHAP could not reproduce this tree model's output; its explanation would be wrong")
+
+    def _raw(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """SHAP values (n, features, classes), base values (classes,), model output (n, classes)."""
+        if self.kind == "linear":
+            sv = self.explainer(Z)
+            values = sv.values
+            base = np.asarray(sv.base_values, dtype=float)[0]  # one row per input row, all equal
+        else:
+            values = self.explainer.shap_values(Z, check_additivity=False)
+            base = np.asarray(self.explainer.expected_value, dtype=float)
+        values = np.asarray(values, dtype=float)
+        if values.ndim == 2:  # binary with one output
+            values = np.stack([-values, values], axis=-1)
+        base = np.atleast_1d(base).reshape(-1)
+        if base.size == 1 and self.n_classes == 2:
+            base = np.array([-base[0], base[0]])
+        output = _model_output(self.member.model, self.kind, Z, self.n_classes)
+        return values, base, output
+
+    def explain(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        Z, _ = _transform(self.member.steps, X, self.names)
+        values_z, base, output = self._raw(Z)
+        values = np.zeros((X.shape[0], len(self.names), values_z.shape[2]))
+        np.add.at(values, (slice(None), self.column_index, slice(None)), values_z)
+        return values, base, output
+
+
+OUTPUT_SPACE = {"linear": "log-odds", "tree-logodds": "log-odds", "tree-probability": "probability"}
+
+
+@dataclass
+class ShapValues:
+    """SHAP values of several rows for every class.
+
+    ``values`` is ``(n_rows, n_features, n_classes)``, ``base_values`` ``(n_classes,)``, ``output``
+    ``(n_rows, n_classes)`` (the model's output in ``output_space``), ``data`` ``(n_rows, n_features)``.
+    """
+
+    values: np.ndarray
+    base_values: np.ndarray
+    output: np.ndarray
+    data: np.ndarray
+    feature_names: list[str]
+    classes: list[str]
+    output_space: str
+
+
+class ShapExplainer:
+    """SHAP for a fitted (possibly calibrated) pipeline, with a sample of the training table as background.
+
+    Parameters
+    ----------
+    pipeline
+        A fitted scikit-learn pipeline or calibrated classifier whose input columns are ``feature_names``.
+    reference
+        The training table (must hold ``feature_names``); a seeded sample of ``background_size`` rows is
+        the SHAP background.
+    """
+
+    def __init__(self, pipeline: Any, reference: Any, feature_names: list[str], classes: list[str], *,
+                 background_size: int = BACKGROUND_SIZE, seed: int = 0) -> None:
+        self.feature_names = [str(n) for n in feature_names]
+        self.classes = [str(c) for c in classes]
+        missing = [n for n in self.feature_names if n not in reference.columns]
+        if missing:
+            raise ValueError(f"the training reference table lacks the model's features: {', '.join(missing[:5])}")
+        table = reference[self.feature_names]
+        if len(table) > background_size:
+            table = table.sample(n=background_size, random_state=seed)
+        self.background = table  # the rows SHAP compares against
+        background = table.to_numpy(dtype=float)
+        members = _members(pipeline)
+        self._explainers = [_MemberExplainer(m, background, self.feature_names, len(self.classes)) for m in members]
+        kinds = {e.kind for e in self._explainers}
+        self.output_space = OUTPUT_SPACE[kinds.pop()] if len(kinds) == 1 else "mixed"
+
+    def explain(self, X: Any) -> ShapValues:
+        """SHAP values for each row of ``X`` (a DataFrame with the model's columns, or an array)."""
+        data = np.asarray(X[self.feature_names] if hasattr(X, "columns") else X, dtype=float)
+        if data.ndim == 1:
+            data = data[None, :]
+        parts = [e.explain(data) for e in self._explainers]
+        values = np.mean([p[0] for p in parts], axis=0)
+        base = np.mean([p[1] for p in parts], axis=0)
+        output = np.mean([p[2] for p in parts], axis=0)
+        return ShapValues(values, base, output, data, self.feature_names, self.classes, self.output_space)
+
+
+_EXPLAINERS: "weakref.WeakKeyDictionary[Any, ShapExplainer]" = weakref.WeakKeyDictionary()
+
+
+def explainer_for(model: Any) -> ShapExplainer:
+    """The (cached) `ShapExplainer` of a `TrainedModel`; built once per loaded model."""
+    try:
+        return _EXPLAINERS[model.pipeline]
+    except (KeyError, TypeError):
+        pass
+    explainer = ShapExplainer(model.pipeline, model.reference, list(model.feature_names), list(model.classes))
+    try:
+        _EXPLAINERS[model.pipeline] = explainer
+    except TypeError:  # not weak-referenceable: just do not cache
+        pass
+    return explainer
+
+
+# ----------------------------------------------------------------------------------------------------
+# One prediction's explanation
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the model scored one recording as it did, for one class.
+
+    ``values[i]`` is feature ``feature_names[i]``'s SHAP value towards ``label`` in ``output_space``
+    (positive pushes towards ``label``); ``base_value + values.sum() == model_output``.
+    """
+
+    feature_names: tuple[str, ...]
+    values: np.ndarray
+    feature_values: np.ndarray
+    base_value: float
+    model_output: float
+    label: str
+    output_space: str
+    all_values: np.ndarray = field(repr=False)  # (n_features, n_classes)
+    all_base_values: np.ndarray = field(repr=False)  # (n_classes,)
+    classes: tuple[str, ...] = ()
+
+    def top(self, k: int = 3) -> list[int]:
+        """Indices of the ``k`` features with the largest |SHAP value|, largest first."""
+        order = np.argsort(-np.abs(self.values), kind="stable")
+        return [int(i) for i in order[: max(0, int(k))]]
+
+    def to_dict(self, k: int | None = None) -> dict:
+        idx = self.top(k) if k else list(range(len(self.feature_names)))
+        return {
+            "label": self.label,
+            "output_space": self.output_space,
+            "base_value": float(self.base_value),
+            "model_output": float(self.model_output),
+            "features": [
+                {"name": self.feature_names[i], "value": float(self.feature_values[i]),
+                 "shap": float(self.values[i])}
+                for i in idx
+            ],
+        }
+
+
+def explain_prediction(model: Any, X: Any, *, label: str | None = None) -> Explanation:
+    """Explain the first row of ``X`` (a one-row feature table from ``model.featurize``).
+
+    ``label`` defaults to the class with the highest calibrated probability.
+    """
+    explainer = explainer_for(model)
+    shap_values = explainer.explain(X)
+    classes = list(explainer.classes)
+    if label is None:
+        proba = np.asarray(model.pipeline.predict_proba(X[explainer.feature_names] if hasattr(X, "columns") else X))
+        label = classes[int(np.argmax(proba[0]))]
+    if label not in classes:
+        raise ValueError(f"{label!r} is not one of the model's classes ({', '.join(classes)})")
+    k = classes.index(label)
+    return Explanation(
+        feature_names=tuple(explainer.feature_names),
+        values=shap_values.values[0, :, k],
+        feature_values=shap_values.data[0],
+        base_value=float(shap_values.base_values[k]),
+        model_output=float(shap_values.output[0, k]),
+        label=str(label),
+        output_space=shap_values.output_space,
+        all_values=shap_values.values[0],
+        all_base_values=shap_values.base_values,
+        classes=tuple(classes),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Global importance
+
+
+@dataclass(frozen=True)
+class GlobalImportance:
+    """Mean |SHAP value| of each feature over the training table (averaged over classes), largest first."""
+
+    feature_names: tuple[str, ...]
+    mean_abs: np.ndarray
+    per_class: np.ndarray  # (n_features, n_classes)
+    classes: tuple[str, ...]
+    output_space: str
+    n_rows: int
+
+    def to_dict(self) -> dict:
+        return {
+            "output_space": self.output_space,
+            "n_rows": self.n_rows,
+            "features": [{"name": n, "mean_abs_shap": float(v)} for n, v in zip(self.feature_names, self.mean_abs)],
+        }
+
+
+def global_importance(model: Any, *, max_rows: int = GLOBAL_ROWS, seed: int = 0) -> GlobalImportance:
+    """Mean |SHAP| over (a seeded sample of) the training reference table."""
+    explainer = explainer_for(model)
+    table = model.reference[explainer.feature_names]
+    if len(table) > max_rows:
+        table = table.sample(n=max_rows, random_state=seed)
+    sv = explainer.explain(table)
+    per_class = np.abs(sv.values).mean(axis=0)
+    mean_abs = per_class.mean(axis=1)
+    order = np.argsort(-mean_abs, kind="stable")
+    return GlobalImportance(
+        feature_names=tuple(explainer.feature_names[i] for i in order),
+        mean_abs=mean_abs[order],
+        per_class=per_class[order],
+        classes=tuple(explainer.classes),
+        output_space=sv.output_space,
+        n_rows=len(table),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Plain words
+
+
+#: Units that read better left out of a sentence ("12", not "12 count").
+UNITLESS = ("", "1", "count", "fraction", "dimensionless")
+
+
+def describe_feature(column: str, registry: dict | None = None, *, amplitude_unit: str = "") -> tuple[str, str, str]:
+    """``(phrase, unit, channel)`` for a column, e.g. ``("Median frequency (MDF)", "Hz", "ch1")``.
+
+    ``amplitude_unit`` (the recording's unit, e.g. "mV") replaces the registry's generic "signal units".
+    """
+    registry = _feature_registry() if registry is None else registry
+    parsed = parse_feature_column(column, registry.keys())
+    spec = registry.get(parsed.feature)
+    name = _short_meaning(spec, parsed.feature)
+    unit = str(getattr(spec, "unit", "") or "")
+    if "signal units" in unit:
+        unit = unit.replace("signal units", amplitude_unit or "signal units")
+    if unit in UNITLESS:
+        unit = ""
+    prefix = STATISTICS.get(parsed.statistic, "")
+    if prefix:
+        phrase = f"{prefix[0].upper()}{prefix[1:]} {name[0].lower()}{name[1:]}"
+    else:
+        phrase = name
+    return phrase, unit, parsed.channel
+
+
+def _short_meaning(spec: Any, feature: str) -> str:
+    """The registry's meaning up to its first colon, dash or full stop; the bare name if there is none."""
+    if spec is None:
+        return feature
+    title = getattr(spec, "title", "") or getattr(spec, "label", "")
+    if title:
+        return str(title)
+    meaning = str(getattr(spec, "meaning", "") or "").strip()
+    if not meaning:
+        return feature
+    head = re.split(r":| - | \u2013 | \(|\.\s|;|, ", meaning, maxsplit=1)[0].strip().rstrip(".")
+    head = head if 0 < len(head) <= 60 else feature
+    return f"{head} ({feature})" if feature.lower() not in head.lower() else head
+
+
+def format_value(value: float, unit: str = "") -> str:
+    """Three significant figures and the unit: ``format_value(52.04, "Hz") == "52 Hz"``."""
+    if value is None or not math.isfinite(float(value)):
+        return "not a number"
+    value = float(value)
+    if 1000 <= abs(value) < 1e7:
+        text = f"{value:.0f}"
+    else:
+        text = f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+    if "e" not in text and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    unit = "" if unit in UNITLESS else {"per s": "per second"}.get(unit, unit)
+    return f"{text} {unit}".strip()
+
+
+def cohort_percentile(reference: Any, column: str, value: float, *, label: str | None = "healthy") -> tuple[float, str]:
+    """Where ``value`` sits among training recordings: ``(percent below, cohort words)``.
+
+    The cohort is the training recordings labelled ``label`` when there are any, else all of them.
+    Ties count half, so a value equal to every reference value sits at 50%.
+    """
+    table = reference
+    words = "training recordings"
+    if label is not None and "label" in reference.columns and (reference["label"] == label).any():
+        table = reference[reference["label"] == label]
+        words = f"{label} training recordings"
+    values = np.asarray(table[column], dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or not math.isfinite(float(value)):
+        return float("nan"), words
+    below = np.count_nonzero(values < value) + 0.5 * np.count_nonzero(values == value)
+    return 100.0 * below / values.size, words
+
+
+def reason_sentence(column: str, value: float, shap_value: float, label: str, reference: Any,
+                    registry: dict | None = None, *, amplitude_unit: str = "") -> str:
+    """One plain-language reason, e.g. "Median frequency (MDF) on ch1 is 52 Hz, lower than 90% of healthy
+    training recordings; this pushed the prediction towards neurogenic."
+    """
+    phrase, unit, channel = describe_feature(column, registry, amplitude_unit=amplitude_unit)
+    where = f" on {channel}" if channel else ""
+    percent, words = cohort_percentile(reference, column, value)
+    if not math.isfinite(percent):
+        position = "not comparable with the training cohort"
+    elif percent >= 50:
+        position = f"higher than {percent:.0f}% of {words}"
+    else:
+        position = f"lower than {100 - percent:.0f}% of {words}"
+    direction = "towards" if shap_value >= 0 else "away from"
+    return f"{phrase}{where} is {format_value(value, unit)}, {position}; this pushed the prediction {direction} {label}."
+
+
+def plain_reasons(explanation: Explanation, model: Any, k: int = 3, *, amplitude_unit: str = "") -> list[str]:
+    """The top ``k`` features by |SHAP| as sentences (see `reason_sentence`)."""
+    registry = _feature_registry()
+    return [
+        reason_sentence(explanation.feature_names[i], float(explanation.feature_values[i]),
+                        float(explanation.values[i]), explanation.label, model.reference, registry,
+                        amplitude_unit=amplitude_unit)
+        for i in explanation.top(k)
+    ]
+
+
+def explanation_summary(explanation: Explanation, k: int = 3) -> str:
+    """A text version of the waterfall plot."""
+    parts = []
+    for i in explanation.top(k):
+        parts.append(f"{explanation.feature_names[i]} ({explanation.values[i]:+.3g})")
+    space = explanation.output_space
+    return (
+        f"The model's {space} for {explanation.label} starts at the training average of "
+        f"{explanation.base_value:.3g} and ends at {explanation.model_output:.3g} for this recording. "
+        f"The features that moved it most: {', '.join(parts) if parts else 'none'} "
+        "(positive values push towards the predicted class, negative away from it)."
+    )
+
+
+def importance_summary(importance: GlobalImportance, k: int = 3) -> str:
+    """A text version of the global importance plot."""
+    top = [f"{n} ({v:.3g})" for n, v in zip(importance.feature_names[:k], importance.mean_abs[:k])]
+    return (
+        f"Across {importance.n_rows} training recordings, the features that move the model most "
+        f"(mean |SHAP value| in {importance.output_space}) are: {', '.join(top)}."
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Plots (own Figure objects; nothing global)
+
+
+def waterfall_figure(explanation: Explanation, max_features: int = 8) -> Any:
+    """A SHAP waterfall: from the training average (bottom) to this recording's output (top)."""
+    from matplotlib.figure import Figure
+
+    top = explanation.top(max_features)
+    rest = [i for i in range(len(explanation.feature_names)) if i not in set(top)]
+    rows = [(explanation.feature_names[i], float(explanation.values[i])) for i in top]
+    if rest:
+        rows.append((f"{len(rest)} other features", float(np.sum(explanation.values[rest]))))
+    rows = rows[::-1]  # draw the largest at the top
+    fig = Figure(figsize=(7.0, 0.45 * len(rows) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    position = explanation.base_value
+    for y, (name, value) in enumerate(rows):
+        color = "#c0392b" if value >= 0 else "#2471a3"
+        ax.barh(y, value, left=position, color=color, height=0.6)
+        ax.text(position + value, y, f" {value:+.3g}", va="center", ha="left" if value >= 0 else "right",
+                fontsize=8)
+        position += value
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
+    ax.axvline(explanation.base_value, color="grey", lw=0.8, ls="--")
+    ax.axvline(explanation.model_output, color="black", lw=0.8)
+    ax.set_xlabel(f"model output for {explanation.label} ({explanation.output_space})")
+    ax.set_title(
+        f"Base {explanation.base_value:.3g} (dashed) -> this recording {explanation.model_output:.3g} (solid)",
+        fontsize=9,
+    )
+    return fig
+
+
+def importance_figure(importance: GlobalImportance, max_features: int = 10) -> Any:
+    """Bar plot of mean |SHAP| over the training table, largest at the top."""
+    from matplotlib.figure import Figure
+
+    names = list(importance.feature_names[:max_features])[::-1]
+    values = list(importance.mean_abs[:max_features])[::-1]
+    fig = Figure(figsize=(7.0, 0.4 * len(names) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(range(len(names)), values, color="#7f8c8d")
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_xlabel(f"mean |SHAP value| ({importance.output_space}), {importance.n_rows} training recordings")
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------
+# Where a recording sits against the training cohort
+
+
+def cohort_figure(model: Any, explanation: Explanation, k: int = 3, *, amplitude_unit: str = "") -> Any:
+    """One row per top feature: box plots of the training recordings by class, this recording as a red line."""
+    from matplotlib.figure import Figure
+
+    top = explanation.top(k)
+    classes = [str(c) for c in model.classes]
+    fig = Figure(figsize=(7.0, 1.5 * len(top) + 0.6), layout="constrained")
+    axes = fig.subplots(len(top), 1, squeeze=False)[:, 0]
+    registry = _feature_registry()
+    for ax, i in zip(axes, top):
+        column = explanation.feature_names[i]
+        groups = [np.asarray(model.reference.loc[model.reference["label"] == c, column], dtype=float) for c in classes]
+        groups = [g[np.isfinite(g)] for g in groups]
+        ax.boxplot(groups, orientation="horizontal", widths=0.6, showfliers=True)
+        ax.set_yticks(range(1, len(classes) + 1), classes, fontsize=8)
+        ax.axvline(explanation.feature_values[i], color="#c0392b", lw=2, label="this recording")
+        phrase, unit, channel = describe_feature(column, registry, amplitude_unit=amplitude_unit)
+        title = phrase + (f" on {channel}" if channel else "") + (f" ({unit})" if unit else "")
+        ax.set_title(title, fontsize=9, loc="left")
+    axes[0].legend(loc="upper right", fontsize=7, frameon=False)
+    return fig
+
+
+def cohort_summary(model: Any, explanation: Explanation, k: int = 3, *, amplitude_unit: str = "") -> str:
+    """A text version of `cohort_figure`: this recording's value and each class's training median and IQR."""
+    registry = _feature_registry()
+    sentences = []
+    for i in explanation.top(k):
+        column = explanation.feature_names[i]
+        phrase, unit, channel = describe_feature(column, registry, amplitude_unit=amplitude_unit)
+        parts = []
+        for c in model.classes:
+            values = np.asarray(model.reference.loc[model.reference["label"] == c, column], dtype=float)
+            values = values[np.isfinite(values)]
+            if values.size:
+                q25, q50, q75 = np.percentile(values, [25, 50, 75])
+                parts.append(f"{c} median {format_value(q50, unit)} (middle half {format_value(q25)} to "
+                             f"{format_value(q75)})")
+        where = f" on {channel}" if channel else ""
+        sentences.append(f"{phrase}{where}: this recording {format_value(explanation.feature_values[i], unit)}; "
+                         f"training recordings: {'; '.join(parts)}.")
+    return " ".join(sentences)

@@ -1,0 +1,181 @@
+"""Save and load trained models: skops for the fitted pipeline, JSON and Parquet for everything else.
+
+A model folder holds:
+
+- ``pipeline.skops``: the fitted scikit-learn pipeline (skops format, not pickle). On load, every type
+  skops does not trust by default must be in ``ALLOWED_TYPES`` (an explicit allow-list); anything else is
+  refused before any object is built. Uploaded files are never unpickled.
+- ``reference.parquet``: the training cohort's recording-level features, labels and subjects.
+- ``model.json``: feature names, classes, settings, metrics, model card, metadata (data hash, library
+  versions, simulated or not), the conformal and out-of-distribution state as plain arrays, and the
+  SHA-256 of the two files above, checked on load (a tampered or truncated file is refused).
+- ``model_card.md``: the model card in Markdown, for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import skops.io as sio
+
+from decision_support.conformal import ClassConditionalConformal
+from decision_support.model_card import card_markdown
+from decision_support.ood import MahalanobisOOD
+from decision_support.training import TrainedModel
+from decision_support.transformers import FeatureSettings
+
+FORMAT_VERSION = 1
+PIPELINE_FILE = "pipeline.skops"
+REFERENCE_FILE = "reference.parquet"
+SIDECAR_FILE = "model.json"
+CARD_FILE = "model_card.md"
+
+#: Types outside skops' default trust that a medlens pipeline may contain. Nothing else loads.
+ALLOWED_TYPES: frozenset[str] = frozenset({
+    "decision_support.models.SubjectCalibratedClassifier",
+    "numpy.dtype",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss.loss.HalfBinomialLoss",
+})
+
+
+def default_model_dir() -> Path:
+    """``$MEDLENS_MODEL_DIR`` or ``./models``; the demo model lives in ``default_model_dir() / "demo"``."""
+    return Path(os.environ.get("MEDLENS_MODEL_DIR") or "models")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """Replace NaN and infinity by None (JSON has neither) and NumPy scalars by Python ones."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return jsonable(value.item())
+    return value
+
+
+def _nan_back(value: Any) -> Any:
+    """JSON has no NaN: metrics saved as null come back as NaN where a number is expected."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, dict):
+        return {k: _nan_back(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_back(v) for v in value]
+    return value
+
+
+def save_model(model: TrainedModel, folder: str | os.PathLike) -> Path:
+    """Write the model folder atomically (a half-written folder never replaces a good one)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        sio.dump(model.pipeline, tmp / PIPELINE_FILE)
+        model.reference.to_parquet(tmp / REFERENCE_FILE, index=False)
+        sidecar = {
+            "format_version": FORMAT_VERSION,
+            "kind": model.kind,
+            "feature_names": list(model.feature_names),
+            "classes": list(model.classes),
+            "settings": model.settings.to_dict(),
+            "metrics": model.metrics,
+            "card": model.card,
+            "metadata": model.metadata,
+            "conformal": model.conformal.to_state(),
+            "ood": model.ood.to_state(),
+            "sha256": {PIPELINE_FILE: _sha256(tmp / PIPELINE_FILE), REFERENCE_FILE: _sha256(tmp / REFERENCE_FILE)},
+        }
+        (tmp / SIDECAR_FILE).write_text(json.dumps(jsonable(sidecar), indent=1, allow_nan=False))
+        (tmp / CARD_FILE).write_text(card_markdown(model.card))
+        if folder.exists():
+            backup = folder.with_name(f".{folder.name}-old")
+            shutil.rmtree(backup, ignore_errors=True)
+            folder.rename(backup)
+            tmp.rename(folder)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def read_sidecar(folder: str | os.PathLike) -> dict[str, Any]:
+    """The model's JSON sidecar (metrics, card, metadata) without loading the pipeline."""
+    folder = Path(folder)
+    path = folder / SIDECAR_FILE
+    if not path.is_file():
+        raise ValueError(f"{folder} is not a medlens model folder (no {SIDECAR_FILE}); train one with "
+                         "`medlens model train` or run `medlens init` for the demo model")
+    try:
+        sidecar = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is damaged and cannot be read ({exc.__class__.__name__}); retrain the model") from None
+    if not isinstance(sidecar, dict) or sidecar.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path} is not a model file this version of medlens can read")
+    sidecar["metrics"] = _nan_back(sidecar.get("metrics", {}))
+    return sidecar
+
+
+def load_model(folder: str | os.PathLike) -> TrainedModel:
+    """Load a model folder, verifying file hashes and refusing any type outside ``ALLOWED_TYPES``."""
+    folder = Path(folder)
+    sidecar = read_sidecar(folder)
+    for name in (PIPELINE_FILE, REFERENCE_FILE):
+        path = folder / name
+        if not path.is_file():
+            raise ValueError(f"model file {path} is missing; retrain the model")
+        if _sha256(path) != sidecar.get("sha256", {}).get(name):
+            raise ValueError(f"model file {path} does not match the checksum recorded when it was saved "
+                             "(it was changed or damaged); refusing to load it")
+    try:
+        untrusted = sio.get_untrusted_types(file=folder / PIPELINE_FILE)
+    except Exception as exc:  # noqa: BLE001 - skops raises various errors on corrupt archives
+        raise ValueError(f"model file {folder / PIPELINE_FILE} cannot be read: {exc}") from None
+    refused = sorted(set(untrusted) - ALLOWED_TYPES)
+    if refused:
+        raise ValueError(f"model file {folder / PIPELINE_FILE} contains types medlens does not trust "
+                         f"({', '.join(refused)}); refusing to load it")
+    try:
+        pipeline = sio.load(folder / PIPELINE_FILE, trusted=list(untrusted))
+        reference = pd.read_parquet(folder / REFERENCE_FILE)
+        settings = FeatureSettings.from_dict(sidecar["settings"])
+        conformal = ClassConditionalConformal.from_state(sidecar["conformal"], model=pipeline)
+        ood = MahalanobisOOD.from_state(sidecar["ood"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"model folder {folder} is incomplete ({exc}); retrain the model") from None
+    return TrainedModel(pipeline=pipeline, kind=sidecar["kind"], feature_names=list(sidecar["feature_names"]),
+                        classes=list(sidecar["classes"]), settings=settings, reference=reference,
+                        conformal=conformal, ood=ood, metrics=sidecar["metrics"],
+                        card=sidecar.get("card", {}), metadata=sidecar.get("metadata", {}))

@@ -1,0 +1,122 @@
+"""Zero-phase EMG filters (scipy.signal, second-order sections): band-pass, mains notch, envelope.
+
+Every function takes ``x`` as ``(n_samples,)`` or ``(n_samples, n_channels)`` and filters along the
+samples; frequencies are checked against the Nyquist frequency (``fs / 2``) with plain messages.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.random.default_rng(0).normal(size=4000)
+>>> bandpass(x, fs=4000.0).shape
+(4000,)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import signal as sps
+
+from signal_core.errors import SignalError
+
+SURFACE_BAND_HZ = (20.0, 450.0)  # usual surface-EMG band
+NYQUIST_MARGIN = 0.45  # upper edges are kept below 0.45 * fs so the filter stays well conditioned
+DEFAULT_ORDER = 4
+NOTCH_Q = 30.0  # quality factor: at 50 Hz the notch is about 1.7 Hz wide
+ENVELOPE_CUTOFF_HZ = 6.0  # linear-envelope low-pass
+
+
+def _prepare(x, fs) -> tuple[np.ndarray, float]:
+    try:
+        fs = float(fs)
+    except (TypeError, ValueError):
+        raise SignalError(f"sampling rate {fs!r} is not a number of Hz") from None
+    if not math.isfinite(fs) or fs <= 0:
+        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim not in (1, 2):
+        raise SignalError(f"signal must be 1-D or samples x channels, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise SignalError("signal contains NaN or infinite values; fill or cut them before filtering")
+    if arr.shape[0] < 16:
+        raise SignalError(f"signal has {arr.shape[0]} samples; filtering needs at least 16")
+    return arr, fs
+
+
+def _run(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
+    padlen = min(x.shape[0] - 1, padlen or 3 * (2 * sos.shape[0] + 1))
+    return sps.sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+
+def _check_freq(name: str, value: float, fs: float) -> float:
+    value = float(value)
+    nyquist = fs / 2
+    if not math.isfinite(value) or value <= 0:
+        raise SignalError(f"{name} must be a positive frequency in Hz, got {value}")
+    if value >= nyquist:
+        raise SignalError(f"{name} {value:g} Hz must be below half the sampling rate ({nyquist:g} Hz at "
+                          f"fs = {fs:g} Hz)")
+    return value
+
+
+def bandpass(x, fs: float, low: float = SURFACE_BAND_HZ[0], high: float | None = SURFACE_BAND_HZ[1],
+             order: int = DEFAULT_ORDER) -> np.ndarray:
+    """Zero-phase Butterworth band-pass from ``low`` to ``high`` Hz (``high`` capped at 0.45 * fs;
+    ``None`` gives a high-pass at ``low``)."""
+    arr, fs = _prepare(x, fs)
+    low = _check_freq("low cut-off", low, fs)
+    if high is None:
+        sos = sps.butter(order, low, btype="highpass", fs=fs, output="sos")
+        return _run(sos, arr)
+    high = min(float(high), NYQUIST_MARGIN * fs)
+    high = _check_freq("high cut-off", high, fs)
+    if high <= low:
+        raise SignalError(f"the band {low:g}-{high:g} Hz is empty: the high cut-off must be above the low "
+                          f"one (at fs = {fs:g} Hz the highest usable is {NYQUIST_MARGIN * fs:g} Hz)")
+    sos = sps.butter(order, [low, high], btype="bandpass", fs=fs, output="sos")
+    return _run(sos, arr)
+
+
+def notch(x, fs: float, mains: float = 50.0, harmonics: int = 3, q: float = NOTCH_Q) -> np.ndarray:
+    """Remove mains hum at ``mains`` Hz (50 or 60) and its harmonics up to ``harmonics`` (those below
+    Nyquist) with zero-phase IIR notches."""
+    arr, fs = _prepare(x, fs)
+    if float(mains) not in (50.0, 60.0):
+        raise SignalError(f"mains frequency must be 50 or 60 Hz, got {mains}")
+    _check_freq("mains frequency", mains, fs)
+    if int(harmonics) < 1:
+        raise SignalError("harmonics must be at least 1 (the mains frequency itself)")
+    out = arr
+    for k in range(1, int(harmonics) + 1):
+        f0 = k * float(mains)
+        if f0 >= fs / 2:
+            break
+        b, a = sps.iirnotch(f0, q, fs=fs)
+        # A narrow notch rings for about q / (pi * f0) seconds: pad by a few of those to tame the edges.
+        out = _run(sps.tf2sos(b, a), out, padlen=int(3 * fs * q / (np.pi * f0)))
+    return out
+
+
+def envelope(x, fs: float, cutoff: float = ENVELOPE_CUTOFF_HZ, method: str = "rectify",
+             window_s: float = 0.05) -> np.ndarray:
+    """Amplitude envelope: full-wave rectify then zero-phase low-pass at ``cutoff`` Hz
+    (``method="rectify"``), or a moving root-mean-square over ``window_s`` seconds (``method="rms"``)."""
+    arr, fs = _prepare(x, fs)
+    centred = arr - arr.mean(axis=0)
+    if method == "rectify":
+        cutoff = _check_freq("envelope cut-off", cutoff, fs)
+        sos = sps.butter(2, cutoff, btype="lowpass", fs=fs, output="sos")
+        return np.maximum(_run(sos, np.abs(centred)), 0.0)
+    if method == "rms":
+        n = int(round(float(window_s) * fs))
+        if n < 1 or n > arr.shape[0]:
+            raise SignalError(f"RMS window {window_s} s must be between one sample and the recording length")
+        kernel = np.ones(n) / n
+        sq = centred ** 2
+        if sq.ndim == 1:
+            ms = np.convolve(sq, kernel, mode="same")
+        else:
+            ms = np.column_stack([np.convolve(sq[:, c], kernel, mode="same") for c in range(sq.shape[1])])
+        return np.sqrt(np.maximum(ms, 0.0))
+    raise SignalError(f"unknown envelope method {method!r}; use 'rectify' or 'rms'")

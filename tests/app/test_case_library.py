@@ -1,0 +1,75 @@
+"""The Case library page: search, filters, opening a case, and user text shown as text."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from knowledge.db import open_db
+from knowledge.seed import SEED_DIR, load_seed
+from knowledge.transfer import import_cases
+from tests.conftest import REPO_ROOT
+
+PAGE = str(REPO_ROOT / "app" / "pages" / "case_library.py")
+
+
+def _run() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _seed_case():
+    return yaml.safe_load(sorted(SEED_DIR.glob("*.yaml"))[0].read_text())
+
+
+def test_empty_database_is_seeded_and_listed():
+    at = _run()
+    assert at.title[0].value == "Case library"
+    count = len(list(SEED_DIR.glob("*.yaml")))
+    assert any(c.value.startswith(f"{count} cases") for c in at.caption)
+    assert any(b.key.startswith("open_") for b in at.button)
+
+
+def test_search_and_open_a_case():
+    seed = _seed_case()
+    at = _run()
+    at.text_input(key="case_search").set_value(seed["title"]).run()
+    assert not at.exception
+    assert at.button(key=f"open_{seed['slug']}")
+    at.button(key=f"open_{seed['slug']}").click().run()
+    assert not at.exception
+    assert any("doi.org/" in m.value or "http" in m.value for m in at.markdown if "**Sources**" not in m.value)
+    assert any(seed["slug"] in c.value for c in at.caption)
+
+
+def test_filters_and_awkward_query_do_not_fail():
+    at = _run()
+    at.selectbox(key="case_category").set_value("expert-systems").run()
+    at.text_input(key="case_search").set_value('carpal "tunnel AND -*').run()
+    assert not at.exception
+    assert not [e for e in at.error]
+
+
+@pytest.fixture
+def html_case(tmp_path):
+    db = open_db()
+    load_seed(db)
+    case = _seed_case()
+    case.update(slug="test-html-injection", title="TEST <b>bold</b> title",
+                summary="TEST body with <script>alert('x')</script> inside.")
+    case["sources"][0]["doi"] = "10.9999/test-html"
+    import_cases(db, [case], user="medlens-seed")
+    db.close()
+    return case
+
+
+def test_html_in_a_case_is_shown_as_text(html_case):
+    at = _run()
+    at.text_input(key="case_search").set_value("TEST body script alert").run()
+    at.button(key="open_test-html-injection").click().run()
+    assert not at.exception
+    rendered = [m.value for m in at.markdown] + [s.value for s in at.subheader] + [b.label for b in at.button]
+    assert any("&lt;script&gt;alert" in v for v in rendered)
+    assert not any("<script>" in v or "<b>" in v for v in rendered)

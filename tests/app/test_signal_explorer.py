@@ -1,0 +1,90 @@
+"""The Signal explorer page: renders, simulates, shows quality and features; uploads load or explain."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+PAGE = str(REPO_ROOT / "app" / "pages" / "signal_explorer.py")
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_renders_with_prompt():
+    at = _page()
+    assert at.title[0].value == "Signal explorer"
+    assert any("Simulate a recording" in i.value for i in at.info)
+
+
+def test_simulate_shows_quality_and_features():
+    at = _page()
+    at.selectbox(key="sim_condition").set_value("neurogenic")
+    at.number_input(key="sim_seconds").set_value(2.0)
+    at.number_input(key="sim_channels").set_value(2)
+    at.button(key="simulate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Quality verdict: **PASS**" in s.value for s in at.success)
+    assert any("simulated" in i.value for i in at.info)  # the simulated-data note
+    features = at.dataframe[2].value
+    assert len(features) == 37 and "MAV_needle1" in features.columns and "RMS_needle2" in features.columns
+    quality = at.dataframe[0].value
+    assert list(quality["channel"]) == ["needle1", "needle2"]
+    at.number_input(key="feat_window").set_value(0.5).run()
+    assert len(at.dataframe[2].value) == 31
+
+
+def test_surface_simulation_renders():
+    at = _page()
+    at.selectbox(key="sim_mode").set_value("surface")
+    at.number_input(key="sim_seconds").set_value(1.0)
+    at.button(key="simulate").click().run()
+    assert not at.exception
+    assert "MNF_surface1" in at.dataframe[2].value.columns
+
+
+def test_open_file_mode_shows_uploader_controls():
+    at = _page()
+    at.radio(key="signal_source").set_value("Open a file").run()
+    assert not at.exception
+    assert at.number_input(key="signal_fs").value == 0.0
+
+
+def test_upload_loader_reads_csv_and_wfdb_pairs(tmp_path):
+    import pytest
+    import wfdb
+
+    from app.state_signals import uploaded
+
+    t = np.arange(2000) / 1000.0
+    buf = io.StringIO()
+    np.savetxt(buf, np.column_stack([t, np.sin(40 * t)]), delimiter=",", header="time,emg", comments="")
+    rec = uploaded((("rec.csv", buf.getvalue().encode()),), None)
+    assert rec.fs == 1000.0 and rec.channel_names == ("emg",)
+
+    wfdb.wrsamp("w", fs=4000, units=["mV"], sig_name=["needle"], p_signal=np.sin(np.arange(4000) / 9.0)[:, None],
+                fmt=["16"], adc_gain=[1000.0], baseline=[0], write_dir=str(tmp_path))
+    pair = (("w.dat", (tmp_path / "w.dat").read_bytes()), ("w.hea", (tmp_path / "w.hea").read_bytes()))
+    assert uploaded(pair, None).channel_names == ("needle",)
+    with pytest.raises(ValueError, match="one recording at a time"):
+        uploaded((("a.csv", b"1"), ("b.csv", b"2")), None)
+
+
+def test_uploaded_text_is_not_interpreted_as_markdown():
+    from signal_core.recording import Recording
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    data = np.zeros((4000, 1))
+    at.session_state["signal_recording"] = Recording(
+        data, 4000.0, ("**bold**[x](http://e.x)",), ("mV",), {"simulated": True, "condition": "<b>x</b>"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("disconnected" in m.value and "\\*\\*bold\\*\\*" in m.value for m in at.markdown)
+    assert all("<b>x</b>" not in c.value for c in at.caption)

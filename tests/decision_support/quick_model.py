@@ -1,0 +1,32 @@
+"""One quick demo model per test process (a few seconds of training), shared by every test that needs one.
+
+Fixtures in several conftest files call `quick_model_folder`; the model is trained once per process and
+then copied wherever a test needs it (e.g. into ``$MEDLENS_MODEL_DIR/demo`` for the app pages).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+_FOLDER: Path | None = None
+
+
+def quick_model_folder() -> Path:
+    """The folder of a quick demo model (trained on the first call, then reused)."""
+    global _FOLDER
+    if _FOLDER is None or not (_FOLDER / "model.json").is_file():
+        from decision_support.demo import ensure_demo_model
+
+        root = Path(tempfile.mkdtemp(prefix="medlens-quick-model-"))
+        _FOLDER = ensure_demo_model(root / "demo", quick=True)
+    return _FOLDER
+
+
+def install_as_demo(models_dir: Path) -> Path:
+    """Copy the quick model to ``models_dir / "demo"`` (where the app and CLI look for the demo model)."""
+    target = Path(models_dir) / "demo"
+    if not target.exists():
+        shutil.copytree(quick_model_folder(), target)
+    return target

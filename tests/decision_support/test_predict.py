@@ -1,0 +1,207 @@
+"""predict_recording against the contract, on the quick demo model: gates, sets, explanations, audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decision_support import predict as dp
+from decision_support.demo import demo_recording
+from signal_core.errors import SignalError
+from signal_core.io import save_recording
+from signal_core.recording import Recording
+
+
+@pytest.fixture(scope="module")
+def neurogenic(quick_model):
+    return dp.simulate_demo_recording(quick_model, "neurogenic", 0, seconds=4.0)
+
+
+@pytest.fixture(scope="module")
+def neurogenic_result(quick_model, neurogenic):
+    return dp.predict_recording(neurogenic, quick_model, confidence=0.9)
+
+
+def test_prediction_carries_everything_the_contract_promises(quick_model, neurogenic_result):
+    r = neurogenic_result
+    assert not r.abstained and r.abstain_reasons == []
+    assert r.quality_verdict == "pass"
+    assert list(r.probabilities) == quick_model.classes
+    assert sum(r.probabilities.values()) == pytest.approx(1.0)
+    assert r.predicted_label == max(r.probabilities, key=r.probabilities.get)
+    assert set(r.prediction_set) <= set(quick_model.classes)
+    assert r.coverage is not None and set(r.coverage) == set(quick_model.classes)
+    assert r.model_version == quick_model.metadata["version"]
+    assert r.simulated_model is True and "Simulated training data" in r.note
+    assert len(r.input_sha256) == 64
+    assert r.ood_score is not None and r.ood_score <= r.ood_threshold and not r.is_outlier
+    assert set(r.timings) == {"quality", "features", "model", "shap"}
+
+
+def test_the_demo_model_recognises_a_simulated_neurogenic_recording(neurogenic_result):
+    assert neurogenic_result.predicted_label == "neurogenic"
+    assert "neurogenic" in neurogenic_result.prediction_set
+
+
+def test_explanation_is_additive_and_reasons_name_the_predicted_class(quick_model, neurogenic_result):
+    e = neurogenic_result.explanation
+    assert e.label == neurogenic_result.predicted_label
+    assert e.base_value + e.values.sum() == pytest.approx(e.model_output, abs=1e-6)
+    from decision_support.models import fitted_base_estimator
+
+    # the demo model is logistic regression: SHAP explains its log-odds for every class
+    z = quick_model.pipeline[:-1].transform(neurogenic_result.features[quick_model.feature_names])
+    logits = fitted_base_estimator(quick_model.pipeline).decision_function(z)[0]
+    np.testing.assert_allclose(e.all_base_values + e.all_values.sum(axis=0), logits, atol=1e-6)
+    assert len(neurogenic_result.reasons) == dp.TOP_REASONS
+    for reason in neurogenic_result.reasons:
+        assert "training recordings" in reason and e.label in reason
+
+
+def test_to_dict_is_json(neurogenic_result):
+    payload = json.loads(json.dumps(neurogenic_result.to_dict()))
+    assert payload["predicted_label"] == neurogenic_result.predicted_label
+    assert payload["quality"]["verdict"] == "pass"
+    assert len(payload["explanation"]["features"]) == 10
+
+
+def test_higher_confidence_never_gives_a_smaller_set(quick_model, neurogenic):
+    sets = [set(dp.predict_recording(neurogenic, quick_model, confidence=c, explain=False).prediction_set)
+            for c in (0.8, 0.9, 0.95)]
+    assert sets[0] <= sets[1] <= sets[2]
+
+
+def test_coverage_not_measured_at_an_unusual_confidence_is_said(quick_model, neurogenic):
+    result = dp.predict_recording(neurogenic, quick_model, confidence=0.85, explain=False)
+    assert result.coverage is None
+    assert any("Coverage was not measured at 85%" in w for w in result.warnings)
+    assert dp.measured_confidences(quick_model) == [0.8, 0.9, 0.95]
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.1, "high"])
+def test_bad_confidence_is_a_plain_error(quick_model, neurogenic, confidence):
+    with pytest.raises(ValueError, match="confidence must be"):
+        dp.predict_recording(neurogenic, quick_model, confidence=confidence)
+
+
+def test_a_flat_recording_fails_the_quality_gate(quick_model):
+    result = dp.predict_recording(Recording(np.zeros((8000, 1)), 4000.0), quick_model)
+    assert result.abstained and result.quality_verdict == "fail"
+    assert result.abstain_reasons[0].startswith("The signal quality check failed")
+    assert any("disconnected" in reason for reason in result.abstain_reasons)
+    assert result.probabilities == {} and result.explanation is None and result.predicted_label is None
+
+
+def test_a_warning_predicts_but_carries_the_warning(quick_model):
+    rec = demo_recording("healthy", 3, seconds=4.0)
+    x = rec.data[:, 0]
+    t = np.arange(x.size) / rec.fs
+    amplitude = np.sqrt(2 * 0.15 / 0.85 * np.var(x))  # hum = 15% of the power: between warn (5%) and fail (30%)
+    hummed = Recording(x + amplitude * np.sin(2 * np.pi * 50.0 * t), rec.fs, rec.channel_names, rec.units)
+    result = dp.predict_recording(hummed, quick_model)
+    assert result.quality_verdict == "warn"
+    assert any(w.startswith("Signal quality:") and "mains hum" in w for w in result.warnings)
+    if not result.abstained:  # the hum may also move it outside the training cohort
+        assert result.predicted_label in quick_model.classes
+    else:
+        assert result.is_outlier
+
+
+def test_a_different_sampling_rate_abstains_with_a_plain_reason(quick_model):
+    rec = demo_recording("healthy", 1, seconds=4.0, fs=2000.0)
+    result = dp.predict_recording(rec, quick_model)
+    assert result.abstained
+    assert "sampled at 2000 Hz but the model was trained on 4000 Hz" in result.abstain_reasons[0]
+
+
+def test_white_noise_is_unlike_the_training_cohort(quick_model):
+    noise = np.random.default_rng(0).standard_normal((4 * 4000, 1)) * 0.05
+    result = dp.predict_recording(Recording(noise, 4000.0, units=("mV",)), quick_model)
+    assert result.abstained and result.is_outlier and result.ood_score > result.ood_threshold
+    assert "unlike the recordings the model was trained on" in result.abstain_reasons[0]
+    assert len(result.abstain_reasons) == 1 + dp.TOP_OUTLYING
+    assert all("training recordings" in reason for reason in result.abstain_reasons[1:])
+
+
+def test_features_that_cannot_be_computed_abstain(quick_model, neurogenic):
+    broken = SimpleNamespace(**vars(quick_model))
+    broken.featurize = lambda rec: quick_model.featurize(rec).assign(**{quick_model.feature_names[0]: np.nan})
+    result = dp.predict_recording(neurogenic, broken)
+    assert result.abstained and quick_model.feature_names[0] in result.abstain_reasons[0]
+
+
+def test_channels_are_matched_by_name_then_position_else_abstain():
+    model = SimpleNamespace(feature_names=["MDF_median_ch1", "MDF_median_ch2"], metadata={}, settings=None)
+    two = Recording(np.ones((100, 2)), 4000.0, ("left", "right"))
+    matched, problems, warnings = dp.match_to_model(two, model)
+    assert problems == [] and matched.channel_names == ("ch1", "ch2") and "by position" in warnings[0]
+    three = Recording(np.ones((100, 3)), 4000.0, ("ch2", "x", "ch1"))
+    matched, problems, warnings = dp.match_to_model(three, model)
+    assert problems == [] and matched.channel_names == ("ch1", "ch2")
+    np.testing.assert_array_equal(matched.data, three.data[:, [2, 0]])
+    one = Recording(np.ones((100, 1)), 4000.0)
+    matched, problems, _ = dp.match_to_model(one, model)
+    assert matched is None and "2-channel recordings (ch1, ch2)" in problems[0]
+
+
+def test_predict_file_hashes_the_file_and_reports_bad_files(quick_model, neurogenic, tmp_path):
+    path = save_recording(neurogenic, tmp_path / "needle.npz")
+    result = dp.predict_file(path, quick_model, explain=False)
+    assert result.input_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result.input_name == "needle.npz" and result.predicted_label == "neurogenic"
+    bytes_result = dp.predict_bytes(path.read_bytes(), "needle.npz", quick_model, explain=False)
+    assert bytes_result.input_sha256 == result.input_sha256
+    assert bytes_result.probabilities == pytest.approx(result.probabilities)
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"not a zip file at all")
+    with pytest.raises(SignalError, match="corrupt.npz"):
+        dp.predict_file(corrupt, quick_model)
+
+
+def test_audit_record_round_trips_through_the_audit_log(neurogenic_result):
+    from knowledge.audit import list_predictions, log_prediction
+    from knowledge.db import open_db
+
+    db = open_db(":memory:")
+    flat = dp.PredictionResult(**{**vars(neurogenic_result), "abstained": True, "abstain_reasons": ["flat"],
+                                  "probabilities": {}, "predicted_label": None, "prediction_set": [], "reasons": []})
+    first = log_prediction(db, **dp.audit_record(neurogenic_result, "dr.a", "needle.npz"))
+    second = log_prediction(db, **dp.audit_record(flat, "", "flat.csv"))
+    rows = list_predictions(db)
+    assert [r["id"] for r in rows] == [second, first]
+    assert rows[1]["predicted_label"] == "neurogenic" and rows[1]["user"] == "dr.a"
+    assert rows[1]["prediction_set"] == neurogenic_result.prediction_set
+    assert rows[1]["top_reasons"] == neurogenic_result.reasons
+    assert rows[0]["abstained"] and rows[0]["abstain_reasons"] == ["flat"] and rows[0]["user"] == "anonymous"
+
+
+def test_format_result_shows_the_set_the_coverage_and_the_note(neurogenic_result):
+    text = dp.format_result(neurogenic_result)
+    assert "Prediction: neurogenic" in text
+    assert "Prediction set at 90% confidence: {" in text
+    assert "Coverage on held-out subjects at 90%" in text
+    assert "not a medical device" in text and neurogenic_result.model_version in text
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    n=st.integers(800, 4000),
+    seed=st.integers(0, 2**16),
+    scale=st.sampled_from([0.0, 1e-9, 0.05, 1.0, 1e6]),
+    specials=st.lists(st.tuples(st.floats(0, 1), st.sampled_from([np.nan, np.inf, -np.inf, 0.0, 1e300])), max_size=5),
+    fs=st.sampled_from([1000.0, 4000.0]),
+)
+def test_any_signal_gives_a_result_not_a_crash(quick_model, n, seed, scale, specials, fs):
+    x = scale * np.random.default_rng(seed).standard_normal(n)
+    for where, value in specials:
+        x[int(where * (n - 1))] = value
+    result = dp.predict_recording(Recording(x, fs), quick_model, explain=False)
+    assert result.abstained or result.predicted_label in quick_model.classes
+    if result.abstained:
+        assert result.abstain_reasons and all(isinstance(r, str) and r for r in result.abstain_reasons)

@@ -1,0 +1,73 @@
+"""Persistence: skops + JSON sidecar, checksums, allow-listed types only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from decision_support.registry import ALLOWED_TYPES, load_model, read_sidecar, save_model
+
+
+@pytest.fixture
+def model_copy(quick_model_dir, tmp_path):
+    target = tmp_path / "m"
+    shutil.copytree(quick_model_dir, target)
+    return target
+
+
+def test_round_trip_preserves_predictions_sets_and_ood(quick_model, tmp_path):
+    folder = save_model(quick_model, tmp_path / "again")
+    loaded = load_model(folder)
+    X = quick_model.reference[quick_model.feature_names]
+    np.testing.assert_allclose(loaded.pipeline.predict_proba(X), quick_model.pipeline.predict_proba(X))
+    assert (loaded.conformal.predict_set(X, 0.9) == quick_model.conformal.predict_set(X, 0.9)).all()
+    np.testing.assert_allclose(loaded.ood.score(X), quick_model.ood.score(X))
+    assert loaded.metadata["data_hash"] == quick_model.metadata["data_hash"]
+    assert loaded.settings == quick_model.settings
+    assert (folder / "model_card.md").read_text().startswith("# Model card")
+    assert set(sio.get_untrusted_types(file=folder / "pipeline.skops")) <= ALLOWED_TYPES
+
+
+def test_tampered_pipeline_is_refused(model_copy):
+    path = model_copy / "pipeline.skops"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="does not match the checksum"):
+        load_model(model_copy)
+
+
+def test_corrupt_sidecar_and_missing_folder_are_clear_errors(model_copy, tmp_path):
+    with pytest.raises(ValueError, match="not a medlens model folder"):
+        load_model(tmp_path / "nothing")
+    (model_copy / "model.json").write_text("{not json")
+    with pytest.raises(ValueError, match="damaged"):
+        read_sidecar(model_copy)
+
+
+def test_untrusted_types_are_refused_even_with_a_matching_checksum(model_copy):
+    from collections import OrderedDict  # noqa: F401 - any type outside the allow-list
+
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    evil = Pipeline([("f", FunctionTransformer(func=print))])
+    sio.dump(evil, model_copy / "pipeline.skops")
+    sidecar = json.loads((model_copy / "model.json").read_text())
+    import hashlib
+
+    sidecar["sha256"]["pipeline.skops"] = hashlib.sha256((model_copy / "pipeline.skops").read_bytes()).hexdigest()
+    (model_copy / "model.json").write_text(json.dumps(sidecar))
+    with pytest.raises(ValueError, match="types medlens does not trust"):
+        load_model(model_copy)
+
+
+def test_save_replaces_an_existing_model_atomically(quick_model, tmp_path):
+    folder = save_model(quick_model, tmp_path / "m")
+    save_model(quick_model, folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert load_model(folder).version == quick_model.version

@@ -1,0 +1,34 @@
+"""knowledge/metadata.json (for Datasette) is valid and names only tables and columns that exist."""
+
+from __future__ import annotations
+
+import json
+
+from knowledge.db import open_db
+from tests.conftest import REPO_ROOT
+
+METADATA = json.loads((REPO_ROOT / "knowledge" / "metadata.json").read_text())
+
+
+def test_metadata_matches_the_schema():
+    db = open_db(":memory:")
+    tables = METADATA["databases"]["medlens"]["tables"]
+    assert set(tables) <= set(db.table_names())
+    for name, spec in tables.items():
+        columns = set(db[name].columns_dict)
+        assert set(spec.get("columns", {})) <= columns, name
+        assert set(spec.get("facets", [])) <= columns, name
+        for key in ("label_column", "sort_desc", "sort"):
+            assert spec.get(key) in columns | {None}, (name, key)
+
+
+def test_internal_tables_are_hidden_and_users_denied():
+    db = open_db(":memory:")
+    tables = METADATA["databases"]["medlens"]["tables"]
+    internal = {t for t in db.table_names() if t.startswith(("cases_fts", "_"))} | {"users"}
+    assert all(tables[t].get("hidden") for t in internal)
+    assert tables["users"]["allow"] is False  # password hashes never served...
+    assert METADATA["databases"]["medlens"]["allow_sql"] is False  # ...not even through custom SQL
+    visible = set(db.table_names()) - internal
+    assert all(tables[t].get("description") for t in visible)
+    assert set(tables["cases"]["facets"]) == {"category", "status", "year_start"}

@@ -1,0 +1,176 @@
+"""The motor-unit simulator: determinism, physiology in the expected direction, modes, hum, shift."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal as sps
+
+from signal_core.errors import SignalError
+from signal_core.synthetic import (
+    CONDITION_PARAMS,
+    CONDITIONS,
+    REFERENCES,
+    count_phases,
+    motor_unit_pool,
+    muap_duration_ms,
+    muap_shape,
+    sample_subject,
+    simulate_recording,
+)
+
+
+def _pool_stats(condition: str) -> dict[str, float]:
+    amps, durs, phases = [], [], []
+    for seed in range(4):
+        pool = motor_unit_pool(sample_subject(condition, seed), 4000.0, seed=seed)
+        amps += list(pool.amplitudes_mv)
+        durs += [muap_duration_ms(t, 4000.0) for t in pool.templates]
+        phases += list(pool.phases)
+    return {"amp": float(np.median(amps)), "dur": float(np.median(durs)), "phases": float(np.mean(phases))}
+
+
+def test_same_seed_same_recording_and_different_seed_differs():
+    a = simulate_recording("healthy", seconds=1.0, seed=5, mains_hz=50, electrode_shift=True)
+    b = simulate_recording("healthy", seconds=1.0, seed=5, mains_hz=50, electrode_shift=True)
+    c = simulate_recording("healthy", seconds=1.0, seed=6, mains_hz=50, electrode_shift=True)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert a.metadata == b.metadata
+    assert not np.allclose(a.data, c.data)
+
+
+def test_sample_subject_is_deterministic_and_varies():
+    assert sample_subject("neurogenic", 3) == sample_subject("neurogenic", 3)
+    subjects = {sample_subject("healthy", s).n_units for s in range(10)}
+    assert len(subjects) > 1
+
+
+def test_recording_shape_units_and_metadata():
+    rec = simulate_recording("myopathic", seconds=2.0, fs=4000.0, n_channels=3, seed=1)
+    assert rec.data.shape == (8000, 3)
+    assert rec.units == ("mV",) * 3
+    meta = rec.metadata
+    assert meta["simulated"] is True and meta["condition"] == "myopathic" and meta["mode"] == "needle"
+    assert meta["seed"] == 1 and meta["subject"]["condition"] == "myopathic"
+    assert np.all(np.isfinite(rec.data))
+
+
+def test_neurogenic_muaps_larger_and_longer_than_healthy():
+    healthy, neuro = _pool_stats("healthy"), _pool_stats("neurogenic")
+    assert neuro["amp"] > 2 * healthy["amp"]
+    assert neuro["dur"] > healthy["dur"]
+    assert neuro["phases"] > healthy["phases"]
+
+
+def test_myopathic_muaps_smaller_shorter_more_phases_than_healthy():
+    healthy, myo = _pool_stats("healthy"), _pool_stats("myopathic")
+    assert myo["amp"] < healthy["amp"]
+    assert myo["dur"] < healthy["dur"]
+    assert myo["phases"] > healthy["phases"]
+
+
+def test_amplitudes_and_durations_in_clinical_ranges():
+    healthy, myo, neuro = (_pool_stats(c) for c in CONDITIONS)
+    assert 0.1 < healthy["amp"] < 3.0 and 5.0 < healthy["dur"] < 15.0
+    assert myo["amp"] < 0.5
+    assert 1.0 < neuro["amp"] < 10.0
+
+
+def test_myopathic_recruits_more_units_and_neurogenic_fewer_at_low_effort():
+    active = {c: simulate_recording(c, seconds=1.0, seed=2, excitation=0.1).metadata["active_units"]
+              for c in CONDITIONS}
+    assert active["myopathic"] > active["healthy"] > active["neurogenic"]
+
+
+def test_neurogenic_units_fire_faster():
+    assert CONDITION_PARAMS["neurogenic"].peak_rate_hz > CONDITION_PARAMS["healthy"].peak_rate_hz
+    assert CONDITION_PARAMS["neurogenic"].min_rate_hz > CONDITION_PARAMS["healthy"].min_rate_hz
+
+
+def test_muap_shape_has_requested_phases():
+    rng = np.random.default_rng(0)
+    for phases in (3, 4, 5, 6, 7):
+        shape = muap_shape(20000.0, 12.0, phases, rng)
+        assert count_phases(shape) == phases
+        assert np.ptp(shape) == pytest.approx(1.0)
+
+
+def test_muap_duration_follows_request():
+    rng = np.random.default_rng(1)
+    short = muap_duration_ms(muap_shape(10000.0, 5.0, 3, rng), 10000.0)
+    long = muap_duration_ms(muap_shape(10000.0, 15.0, 3, rng), 10000.0)
+    assert 3.0 < short < 7.0 and 10.0 < long < 18.0
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_surface_spectrum_mostly_below_500_hz(condition):
+    rec = simulate_recording(condition, seconds=2.0, fs=4000.0, mode="surface", n_channels=4, seed=0)
+    f, p = sps.welch(rec.data, fs=rec.fs, nperseg=1024, axis=0)
+    share = p[f < 500].sum(axis=0) / p.sum(axis=0)
+    assert np.all(share > 0.9)
+
+
+def test_surface_channels_decay_with_distance():
+    rec = simulate_recording("healthy", seconds=2.0, mode="surface", n_channels=6, seed=3)
+    rms = rec.data.std(axis=0)
+    assert rms.max() / rms.min() > 1.2  # units sit under some electrodes more than others
+
+
+def test_needle_spectrum_reaches_hundreds_of_hz():
+    rec = simulate_recording("healthy", seconds=2.0, fs=4000.0, seed=0)
+    f, p = sps.welch(rec.data[:, 0], fs=rec.fs, nperseg=1024)
+    mean_freq = (f * p).sum() / p.sum()
+    assert 150 < mean_freq < 1200
+
+
+@pytest.mark.parametrize("mains", [50, 60])
+def test_mains_hum_appears_at_mains_frequency(mains):
+    # At a weak contraction the hum stands out, as it does on a real needle recording at rest.
+    clean = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.03)
+    hum = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.03, mains_hz=mains)
+    f, p_clean = sps.welch(clean.data[:, 0], fs=clean.fs, nperseg=4000)
+    _, p_hum = sps.welch(hum.data[:, 0], fs=hum.fs, nperseg=4000)
+    k = np.argmin(np.abs(f - mains))
+    near = (np.abs(f - mains) >= 3) & (np.abs(f - mains) <= 10)
+    assert p_hum[k] > 10 * np.median(p_hum[near])  # a narrow peak at the mains frequency
+    assert p_clean[k] < 10 * np.median(p_clean[near])
+    diff = hum.data[:, 0] - clean.data[:, 0]  # the hum alone: fundamental plus third harmonic
+    f_d, p_d = sps.welch(diff, fs=hum.fs, nperseg=4000)
+    assert f_d[np.argmax(p_d)] == pytest.approx(mains)
+
+
+def test_electrode_shift_changes_amplitude_partway():
+    rec = simulate_recording("healthy", seconds=4.0, seed=4, electrode_shift=True, excitation=0.3)
+    info = rec.metadata["electrode_shift"]
+    at = int(info["at_s"] * rec.fs)
+    before, after = rec.data[: at - 400, 0].std(), rec.data[at + 400:, 0].std()
+    ratio = after / before
+    assert abs(np.log(ratio / info["amplitude_factor"])) < 0.4
+    assert abs(np.log(ratio)) > 0.3
+
+
+def test_excitation_profile_ramps_activity():
+    rec = simulate_recording("healthy", seconds=4.0, seed=0, excitation=[0.02, 0.8])
+    first, last = rec.data[:4000, 0].std(), rec.data[-4000:, 0].std()
+    assert last > 2 * first
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"condition": "asthma"}, {"mode": "scalp"}, {"fs": 100.0}, {"seconds": 0}, {"seconds": float("nan")},
+    {"n_channels": 0}, {"mains_hz": 55}, {"excitation": 1.5}, {"excitation": [0.1, float("nan")]},
+])
+def test_bad_arguments_raise_signal_error(kwargs):
+    args = {"condition": "healthy", "seconds": 1.0} | kwargs
+    with pytest.raises(SignalError):
+        simulate_recording(**args)
+
+
+def test_subject_for_other_condition_rejected():
+    with pytest.raises(SignalError, match="subject"):
+        simulate_recording("healthy", seconds=1.0, subject=sample_subject("myopathic", 0))
+
+
+def test_references_are_cited_in_metadata():
+    rec = simulate_recording("healthy", seconds=0.5, seed=0)
+    assert rec.metadata["references"] == sorted(REFERENCES)
+    assert "doi:10.1152/jn.1993.70.6.2470" in REFERENCES["fuglevand1993"]

@@ -52,6 +52,17 @@ PAGES: list[PageSpec] = [
         ":material/receipt_long:",
     ),
     PageSpec(
+        "pages/model_report.py", "Model report", "Check an explained prediction",
+        "How a model was validated on subjects it never saw: metrics with intervals, calibration, decision "
+        "curve, prediction-set coverage, and its model card.",
+        ":material/analytics:",
+    ),
+    PageSpec(
+        "pages/train_cohort.py", "Train on your cohort", "Check an explained prediction",
+        "Train and validate a model on your own labelled EMG recordings, with a model card.",
+        ":material/model_training:",
+    ),
+    PageSpec(
         "pages/case_library.py", "Case library", "Curate cases",
         "Search real cases of ML in medicine: what was claimed, how it was evaluated, what happened.",
         ":material/menu_book:",

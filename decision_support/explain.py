@@ -222,12 +222,15 @@ class _MemberExplainer:
 
     def _tree_explainer(self, shap: Any, Zb: np.ndarray) -> Any:
         # Interventional SHAP against the training background where it reproduces the model exactly;
-        # shap 0.51 does not for scikit-learn's HistGradientBoosting (off by up to ~0.6 log-odds), so we
-        # fall back to path-dependent SHAP, whose background is the training data held in the trees' node
-        # counts. Either way the explainer is checked for additivity before use.
+        # shap 0.51 does not for scikit-learn's HistGradientBoosting (off by up to ~0.6 log-odds), so for
+        # those path-dependent SHAP comes first (its background is the training data held in the trees'
+        # node counts). Either way the explainer is checked for additivity before use.
         check = Zb[: min(5, len(Zb))]
-        for kwargs in ({"data": Zb, "feature_perturbation": "interventional"},
-                       {"feature_perturbation": "tree_path_dependent"}):
+        attempts = [{"data": Zb, "feature_perturbation": "interventional"},
+                    {"feature_perturbation": "tree_path_dependent"}]
+        if "HistGradientBoosting" in type(self.member.model).__name__:
+            attempts.reverse()
+        for kwargs in attempts:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 explainer = shap.TreeExplainer(self.member.model, **kwargs)

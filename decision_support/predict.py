@@ -331,8 +331,11 @@ def predict_recording(recording: Recording, model: Any, *, confidence: float = 0
     timings["model"] = time.perf_counter() - started
     if not prediction_set:
         warnings.append(
-            f"The prediction set is empty: no class fits this recording well enough at {confidence:.0%} confidence. "
-            "Treat the prediction with extra caution."
+            f"The prediction set is empty at {confidence:.0%} confidence: this recording fits even its most likely "
+            f"class less well than {confidence:.0%} of that class's held-out training recordings did. When a model "
+            f"separates its training classes almost perfectly (as on the simulated cohort), about "
+            f"{1 - confidence:.0%} of sets are empty by design, because that is the only way the method can leave "
+            "the true class out. Try a higher confidence, and read the probability together with the coverage."
         )
     if coverage is None:
         warnings.append(f"Coverage was not measured at {confidence:.0%} confidence for this model.")

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from scipy import optimize
+from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedGroupKFold
@@ -137,6 +138,20 @@ def per_class_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[
     return out
 
 
+def binary_auc(truth: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney statistic (ties count half); equals sklearn's roc_auc_score, ~100x faster.
+
+    The bootstrap calls it thousands of times, which is why it is not ``roc_auc_score``.
+    """
+    truth = np.asarray(truth, dtype=bool)
+    n_pos = int(truth.sum())
+    n_neg = truth.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def macro_auc(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> float:
     """Macro one-vs-rest ROC AUC; NaN when a class is missing from ``y_true``."""
     aucs = []
@@ -144,7 +159,7 @@ def macro_auc(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> 
         truth = y_true == c
         if truth.all() or not truth.any():
             return float("nan")
-        aucs.append(roc_auc_score(truth, proba[:, k]))
+        aucs.append(binary_auc(truth, proba[:, k]))
     return float(np.mean(aucs))
 
 
@@ -247,7 +262,7 @@ def _point_metrics(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]
         y_ab = (y_true != HEALTHY).astype(float)
         p_ab = abnormal_probability(proba, classes)
         flat["abnormal.brier"] = float(np.mean((p_ab - y_ab) ** 2))
-        flat["abnormal.auc"] = float(roc_auc_score(y_ab, p_ab)) if 0 < y_ab.mean() < 1 else float("nan")
+        flat["abnormal.auc"] = binary_auc(y_ab, p_ab)
     return flat
 
 

@@ -49,6 +49,17 @@ TAG_RE = SLUG_RE
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+_LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: Any) -> Any:
+    """One kind of line break (\\n) and no control characters, so text survives YAML, JSON and SQLite alike."""
+    if isinstance(value, str):
+        return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", value))
+    return value
+
+
 class CaseValidationError(ValueError):
     """A case (or source) failed validation; ``errors`` lists ``(field, message)`` pairs."""
 
@@ -67,9 +78,15 @@ class Source(BaseModel):
     pmid: str | None = None
     url: str | None = None
 
+    @field_validator("citation", mode="before")
+    @classmethod
+    def _clean_citation(cls, value: Any) -> Any:
+        return clean_text(value)
+
     @field_validator("doi", "pmid", "url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
+        value = clean_text(value)
         if isinstance(value, str) and not value.strip():
             return None
         if isinstance(value, int) and not isinstance(value, bool):
@@ -130,11 +147,11 @@ class Case(BaseModel):
     author: str = Field(min_length=1, max_length=80)
     reviewer: str | None = None
 
-    @field_validator("clinical_question", "data", "method", "evaluation", "outcome", "lessons",
-                     "limitations", mode="before")
+    @field_validator("title", "summary", "clinical_question", "data", "method", "evaluation", "outcome", "lessons",
+                     "limitations", "author", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
-        return "" if value is None else value
+        return "" if value is None else clean_text(value)
 
     @field_validator("slug")
     @classmethod

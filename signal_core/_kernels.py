@@ -22,9 +22,15 @@ Three kinds of kernel:
 from __future__ import annotations
 
 import math
+import os
 
-import numpy as np
-from numba import njit, prange
+# Idle OpenMP worker threads sleep instead of spinning. On a shared machine with more busy processes
+# than cores, spinning workers made the time-domain set about 4x slower (measured); a user's own setting
+# wins. Set before Numba's thread pool starts (it starts lazily, at the first parallel kernel).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+from numba import njit, prange  # noqa: E402
 
 # One place for the Numba flags. ``parallel`` is added only where a kernel has a prange loop.
 _NUMBA = dict(cache=True, nogil=True)
@@ -246,73 +252,121 @@ def sum_features(x, offset, full, heads, window, step, n_win, zc_thr, ssc_thr, w
     return out
 
 
+_NUMBA_REASSOC = dict(_NUMBA, fastmath={"reassoc", "contract"})
+
+
+@njit(**_NUMBA)
+def _window_channel_major(x, s, window, buf):
+    """Copy window ``[s, s + window)`` into ``buf`` ``(C, window)`` minus each channel's first sample.
+
+    Channel-outer copy: contiguous writes, the window's rows stay in cache. Differences from the first
+    sample are exact for nearby values, so a DC offset of 1e6 costs no accuracy downstream.
+    """
+    n_ch = x.shape[1]
+    for c in range(n_ch):
+        first = x[s, c]
+        for j in range(window):
+            buf[c, j] = x[s + j, c] - first
+
+
+@njit(**_NUMBA_REASSOC)
+def _moments_1d(v, out):
+    """SKEW, KURT, HJORTH_ACT, HJORTH_MOB, HJORTH_COMP of one contiguous window ``v`` into ``out``."""
+    w = v.shape[0]
+    total = 0.0
+    for j in range(w):
+        total += v[j]
+    mean = total / w
+    # Means of the first and second differences telescope to their end points.
+    mean_d = (v[w - 1] - v[0]) / (w - 1.0)
+    mean_dd = ((v[w - 1] - v[w - 2]) - (v[1] - v[0])) / (w - 2.0)
+    m2 = 0.0
+    m3 = 0.0
+    m4 = 0.0
+    for j in range(w):
+        d = v[j] - mean
+        d2 = d * d
+        m2 += d2
+        m3 += d2 * d
+        m4 += d2 * d2
+    vd = 0.0
+    for j in range(1, w):
+        dd = (v[j] - v[j - 1]) - mean_d
+        vd += dd * dd
+    vdd = 0.0
+    for j in range(2, w):
+        ddd = (v[j] - 2.0 * v[j - 1] + v[j - 2]) - mean_dd
+        vdd += ddd * ddd
+    var = m2 / w
+    var_d = vd / (w - 1.0)
+    var_dd = vdd / (w - 2.0)
+    # var * var > 0 also guards against underflow for absurdly small (~1e-160) amplitudes.
+    if var * var > 0.0:
+        out[0] = (m3 / w) / var**1.5
+        out[1] = (m4 / w) / (var * var)
+        mobility = math.sqrt(var_d / var)
+    else:
+        out[0] = 0.0
+        out[1] = 0.0
+        mobility = 0.0
+    out[2] = var
+    out[3] = mobility
+    out[4] = math.sqrt(var_dd / var_d) / mobility if (mobility > 0.0 and var_d > 0.0) else 0.0
+
+
 @njit(**_NUMBA_PARALLEL)
 def moment_features(x, window, step, n_win):
     """Skewness, kurtosis (Pearson, not excess) and Hjorth activity/mobility/complexity per window.
 
-    Two passes per window (mean first, then centred sums) so a DC offset costs no accuracy. A window with
-    zero variance gets 0 for every shape statistic (they are undefined there).
+    Two passes per window (mean first, then centred sums) on a channel-major copy of the window (in
+    cache), in parallel over windows. A window with zero variance gets 0 for every shape statistic
+    (they are undefined there).
     """
     n_ch = x.shape[1]
     out = np.empty((n_win, n_ch, len(MOMENT_FEATURES)))
-    w = float(window)
     for k in prange(n_win):
-        s = k * step
-        e = s + window
-        mean = np.zeros(n_ch)
-        for i in range(s, e):
-            for c in range(n_ch):
-                mean[c] += x[i, c] - x[s, c]
-        # Keep the mean relative to the first sample: x - x[s] is exact for nearby values, so a DC offset
-        # of 1e6 does not round the deviations.
+        buf = np.empty((n_ch, window))
+        _window_channel_major(x, k * step, window, buf)
         for c in range(n_ch):
-            mean[c] = mean[c] / w
-        m2 = np.zeros(n_ch)
-        m3 = np.zeros(n_ch)
-        m4 = np.zeros(n_ch)
-        vd = np.zeros(n_ch)
-        vdd = np.zeros(n_ch)
-        mean_d = np.empty(n_ch)
-        mean_dd = np.empty(n_ch)
-        for c in range(n_ch):
-            # Means of the first and second differences telescope to their end points.
-            mean_d[c] = (x[e - 1, c] - x[s, c]) / (w - 1.0)
-            mean_dd[c] = ((x[e - 1, c] - x[e - 2, c]) - (x[s + 1, c] - x[s, c])) / (w - 2.0)
-        for i in range(s, e):
-            for c in range(n_ch):
-                d = (x[i, c] - x[s, c]) - mean[c]
-                d2 = d * d
-                m2[c] += d2
-                m3[c] += d2 * d
-                m4[c] += d2 * d2
-            if i > s:
-                for c in range(n_ch):
-                    dd = (x[i, c] - x[i - 1, c]) - mean_d[c]
-                    vd[c] += dd * dd
-            if i > s + 1:
-                for c in range(n_ch):
-                    ddd = (x[i, c] - 2.0 * x[i - 1, c] + x[i - 2, c]) - mean_dd[c]
-                    vdd[c] += ddd * ddd
-        for c in range(n_ch):
-            var = m2[c] / w
-            var_d = vd[c] / (w - 1.0)
-            var_dd = vdd[c] / (w - 2.0)
-            # var * var > 0 also guards against underflow for absurdly small (~1e-160) amplitudes.
-            if var * var > 0.0:
-                out[k, c, 0] = (m3[c] / w) / var**1.5
-                out[k, c, 1] = (m4[c] / w) / (var * var)
-                mobility = math.sqrt(var_d / var)
-            else:
-                out[k, c, 0] = 0.0
-                out[k, c, 1] = 0.0
-                mobility = 0.0
-            out[k, c, 2] = var
-            out[k, c, 3] = mobility
-            if mobility > 0.0 and var_d > 0.0:
-                out[k, c, 4] = math.sqrt(var_dd / var_d) / mobility
-            else:
-                out[k, c, 4] = 0.0
+            _moments_1d(buf[c], out[k, c])
     return out
+
+
+@njit(**_NUMBA_REASSOC)
+def _burg_1d(v, order, fwd, bwd, fwd2, bwd2, a, prev, out):
+    """Burg AR coefficients of the contiguous series ``v`` minus its mean into ``out`` (length ``order``)."""
+    w = v.shape[0]
+    total = 0.0
+    for j in range(w):
+        total += v[j]
+    mean = total / w
+    for j in range(w):
+        fwd[j] = v[j] - mean
+        bwd[j] = fwd[j]
+    a[:] = 0.0
+    a[0] = 1.0
+    for m in range(1, order + 1):
+        num = 0.0
+        den = 0.0
+        for i in range(m, w):
+            f = fwd[i]
+            b = bwd[i - 1]
+            num += f * b
+            den += f * f + b * b
+        refl = -2.0 * num / den if den > 0.0 else 0.0
+        prev[:] = a
+        for j in range(1, m + 1):
+            a[j] = prev[j] + refl * prev[m - j]
+        # Update both error series into the spare buffers (no loop-carried dependence: it vectorises).
+        for i in range(m, w):
+            f = fwd[i]
+            b = bwd[i - 1]
+            fwd2[i] = f + refl * b
+            bwd2[i] = b + refl * f
+        fwd, fwd2 = fwd2, fwd
+        bwd, bwd2 = bwd2, bwd
+    for j in range(order):
+        out[j] = a[j + 1]
 
 
 @njit(**_NUMBA_PARALLEL)
@@ -324,54 +378,14 @@ def burg_ar(x, window, step, n_win, order):
     """
     n_ch = x.shape[1]
     out = np.empty((n_win, n_ch, order))
-    w = float(window)
     for k in prange(n_win):
-        s = k * step
-        fwd = np.empty((window, n_ch))
-        bwd = np.empty((window, n_ch))
-        mean = np.zeros(n_ch)
-        for i in range(window):
-            for c in range(n_ch):
-                mean[c] += x[s + i, c] - x[s, c]
+        buf = np.empty((n_ch, window))
+        work = np.empty((4, window))
+        a = np.empty(order + 1)
+        prev = np.empty(order + 1)
+        _window_channel_major(x, k * step, window, buf)
         for c in range(n_ch):
-            mean[c] = mean[c] / w
-        for i in range(window):
-            for c in range(n_ch):
-                v = (x[s + i, c] - x[s, c]) - mean[c]
-                fwd[i, c] = v
-                bwd[i, c] = v
-        a = np.zeros((order + 1, n_ch))
-        prev = np.zeros((order + 1, n_ch))
-        num = np.zeros(n_ch)
-        den = np.zeros(n_ch)
-        refl = np.zeros(n_ch)
-        for c in range(n_ch):
-            a[0, c] = 1.0
-        for m in range(1, order + 1):
-            num[:] = 0.0
-            den[:] = 0.0
-            for i in range(m, window):
-                for c in range(n_ch):
-                    f = fwd[i, c]
-                    b = bwd[i - 1, c]
-                    num[c] += f * b
-                    den[c] += f * f + b * b
-            for c in range(n_ch):
-                refl[c] = -2.0 * num[c] / den[c] if den[c] > 0.0 else 0.0
-            prev[:, :] = a
-            for j in range(1, m + 1):
-                for c in range(n_ch):
-                    a[j, c] = prev[j, c] + refl[c] * prev[m - j, c]
-            # Update both error series in place, from the end so b[i-1] is read before it is rewritten.
-            for i in range(window - 1, m - 1, -1):
-                for c in range(n_ch):
-                    f = fwd[i, c]
-                    b = bwd[i - 1, c]
-                    fwd[i, c] = f + refl[c] * b
-                    bwd[i, c] = b + refl[c] * f
-        for j in range(order):
-            for c in range(n_ch):
-                out[k, c, j] = a[j + 1, c]
+            _burg_1d(buf[c], order, work[0], work[1], work[2], work[3], a, prev, out[k, c])
     return out
 
 

@@ -175,7 +175,7 @@ def _resolve_features(features: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _resolve_thresholds(thresholds: Mapping[str, Any] | None, fs: float) -> dict[str, Any]:
+def _resolve_thresholds(thresholds: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(DEFAULT_THRESHOLDS)
     for key, value in (thresholds or {}).items():
         if key not in DEFAULT_THRESHOLDS:
@@ -289,7 +289,7 @@ def extract_features(
     """
     names = _resolve_features(features)
     data, fs_value, ch_names = _as_signal(signal, fs, channel_names)
-    limits = _resolve_thresholds(thresholds, fs_value)
+    limits = _resolve_thresholds(thresholds)
     window, step, n_win = windows.plan(data.shape[0], fs_value, window_s, step_s)
     values = np.empty((n_win, data.shape[1], len(names)))
 

@@ -85,6 +85,7 @@ def _finish(
     metadata: dict[str, Any] | None = None,
     *,
     min_seconds: float = DEFAULT_MIN_SECONDS,
+    min_samples: int | None = None,
 ) -> Recording:
     """Validate a loaded array and wrap it in a Recording; every check names ``name``."""
     if fs is None:
@@ -112,11 +113,12 @@ def _finish(
             f"{name}: {int(bad.sum())} missing or infinite values (NaN/inf); the first is at sample "
             f"{int(row) + 1}, {label}. Fill or cut them before loading."
         )
-    needed = max(2, int(math.ceil(min_seconds * fs)))
+    needed = max(2, int(math.ceil(min_seconds * fs)) if min_samples is None else int(min_samples))
     if arr.shape[0] < needed:
+        why = f"{min_seconds:g} s, one analysis window" if min_samples is None else "the minimum asked for"
         raise SignalError(
             f"{name}: only {arr.shape[0]} samples ({arr.shape[0] / fs:.3g} s at {fs:g} Hz); "
-            f"at least {needed} ({min_seconds:g} s, one analysis window) are needed"
+            f"at least {needed} ({why}) are needed"
         )
     names = tuple(str(n).strip() or f"ch{i + 1}" for i, n in enumerate(channel_names)) if channel_names else ()
     if names and len(names) != arr.shape[1]:
@@ -293,6 +295,20 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
     if not header.exists():
         raise SignalError(f"{name}: a WFDB record needs its header file {header.name} next to it")
     try:
+        head = wfdb.rdheader(str(base))
+    except Exception as exc:  # noqa: BLE001 - wfdb raises many types for corrupt headers
+        raise SignalError(f"{name}: not a readable WFDB header ({_short(exc)})") from None
+    n_sig, sig_len = int(head.n_sig or 0), int(head.sig_len or 0)
+    if n_sig > MAX_CHANNELS:
+        raise SignalError(f"{name}: {n_sig} channels is more than the {MAX_CHANNELS} medlens accepts")
+    data_bytes = sum((header.parent / f).stat().st_size for f in set(head.file_name or [])
+                     if (header.parent / f).is_file())
+    # No WFDB format stores a sample in less than one byte; a header promising more is corrupt (and
+    # reading it would allocate memory for samples that are not there).
+    if n_sig * sig_len > 2 * data_bytes + 1024:
+        raise SignalError(f"{name}: the header promises {sig_len} samples x {n_sig} channels but the signal "
+                          f"file holds only {data_bytes} bytes; the record is truncated or corrupt")
+    try:
         record = wfdb.rdrecord(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for corrupt files
         raise SignalError(f"{name}: not a readable WFDB record ({_short(exc)})") from None
@@ -349,6 +365,7 @@ def load_recording(
     *,
     max_bytes: int | None = None,
     min_seconds: float = DEFAULT_MIN_SECONDS,
+    min_samples: int | None = None,
     display_name: str | None = None,
 ) -> Recording:
     """Load a recording from ``path`` (format chosen by the extension).
@@ -359,6 +376,7 @@ def load_recording(
         CSV and NPZ; WFDB and EDF/BDF headers always carry their own).
     max_bytes : size limit; default ``MEDLENS_MAX_FILE_MB`` megabytes or 500 MB.
     min_seconds : shortest recording accepted (default 0.2 s, one analysis window).
+    min_samples : shortest recording in samples; overrides ``min_seconds`` when given (at least 2).
     display_name : the name used in error messages (default: the file name).
     """
     path = Path(path)
@@ -386,23 +404,24 @@ def load_recording(
                           f"(raise it with {MAX_FILE_ENV})")
     if sizes[0] == 0:
         raise SignalError(f"{name}: the file is empty")
+    limits = {"min_seconds": min_seconds, "min_samples": min_samples}
     try:
         if ext in CSV_EXTENSIONS:
             data, file_fs, names, meta = _read_csv(path, name, fs)
-            return _finish(name, data, fs or file_fs, names, (), meta, min_seconds=min_seconds)
+            return _finish(name, data, fs or file_fs, names, (), meta, **limits)
         if ext == ".npy":
             data = _read_npy(path, name)
             if fs is None:
                 raise SignalError(f"{name}: a .npy file has no sampling rate; give it (fs=... or --fs ...)")
-            return _finish(name, data, fs, (), (), {"format": "npy"}, min_seconds=min_seconds)
+            return _finish(name, data, fs, (), (), {"format": "npy"}, **limits)
         if ext == ".npz":
             data, any_fs, names, units, meta = _read_npz(path, name, fs)
-            return _finish(name, data, any_fs, names, units, meta, min_seconds=min_seconds)
+            return _finish(name, data, any_fs, names, units, meta, **limits)
         if ext in (".edf", ".bdf"):
             data, file_fs, names, units, meta = _read_edf(path, name)
-            return _finish(name, data, file_fs, names, units, meta, min_seconds=min_seconds)
+            return _finish(name, data, file_fs, names, units, meta, **limits)
         data, file_fs, names, units, meta = _read_wfdb(path, name)
-        return _finish(name, data, file_fs, names, units, meta, min_seconds=min_seconds)
+        return _finish(name, data, file_fs, names, units, meta, **limits)
     except SignalError:
         raise
     except PermissionError:
@@ -419,6 +438,7 @@ def load_recording_bytes(
     companions: dict[str, bytes] | None = None,
     max_bytes: int | None = None,
     min_seconds: float = DEFAULT_MIN_SECONDS,
+    min_samples: int | None = None,
 ) -> Recording:
     """Load an uploaded file from memory. ``companions`` holds the other files of a WFDB record
     (for example ``{"rec.dat": b"..."}`` next to ``rec.hea``)."""
@@ -440,4 +460,5 @@ def load_recording_bytes(
         if target.suffix.lower() == ".hea" and not any(
                 Path(str(o)).suffix.lower() == ".dat" for o in (companions or {})):
             raise SignalError(f"{safe}: a WFDB header needs its .dat signal file uploaded with it")
-        return load_recording(target, fs, max_bytes=limit, min_seconds=min_seconds, display_name=safe)
+        return load_recording(target, fs, max_bytes=limit, min_seconds=min_seconds, min_samples=min_samples,
+                              display_name=safe)

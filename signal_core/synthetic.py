@@ -29,7 +29,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -138,11 +139,10 @@ class MotorUnitPool:
     amplitudes_mv: np.ndarray  # peak-to-peak of each template
     durations_ms: np.ndarray  # nominal duration of each template
     phases: np.ndarray  # number of phases of each template
-    positions_mm: np.ndarray  # position along the muscle (for surface channels)
+    positions: np.ndarray  # relative position along the muscle, 0-1 (for surface channels)
     fs: float
     jiggle: float
     isi_cv: float
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_condition(condition: str) -> str:
@@ -177,7 +177,9 @@ def muap_shape(fs: float, duration_ms: float, n_phases: int, rng: np.random.Gene
     """
     n_phases = max(3, int(n_phases))
     d = duration_ms / 1000.0
-    sharp = max(0.06 * d, 0.35e-3, 2.5 / fs)  # width (about 4 sigma) of a sharp lobe
+    # Width (about 4 sigma) of a sharp lobe: set mostly by how close the fibres are to the needle, so it
+    # grows only slowly with the MUAP's duration.
+    sharp = max(0.25e-3 + 0.03 * d, 2.5 / fs)
     extra = n_phases - 3
     lobe_widths = rng.uniform(0.9, 1.3, extra) * sharp
     initial = 0.28 * d
@@ -210,7 +212,13 @@ def _render_muap(fs: float, duration_ms: float, n_phases: int, rng: np.random.Ge
     if factor == 1:
         return muap_shape(fs, duration_ms, n_phases, rng)
     fine = muap_shape(fs * factor, duration_ms, n_phases, rng)
-    return sps.resample_poly(fine, 1, factor)
+    return sps.resample_poly(fine, 1, factor, window=_antialias(factor))
+
+
+@lru_cache(maxsize=8)
+def _antialias(factor: int) -> np.ndarray:
+    """Low-pass FIR for decimating by ``factor`` (designed once per factor)."""
+    return sps.firwin(20 * factor + 1, 1.0 / factor, window=("kaiser", 5.0))
 
 
 def count_phases(template: np.ndarray, threshold: float = 0.02) -> int:
@@ -266,7 +274,7 @@ def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0) -> MotorUn
         amplitudes_mv=np.array([np.ptp(t) for t in templates]),
         durations_ms=durations,
         phases=np.array([count_phases(t) for t in templates]),
-        positions_mm=rng.uniform(0.0, 1.0, n),
+        positions=rng.uniform(0.0, 1.0, n),
         fs=float(fs),
         jiggle=params.jiggle,
         isi_cv=params.isi_cv,
@@ -294,45 +302,60 @@ def discharge_times(pool: MotorUnitPool, excitation: np.ndarray, rng: np.random.
     """
     fs = pool.fs
     n = excitation.size
+    # Effort changes slowly: evaluate rates on a 1 ms grid (exact for a constant effort), then place
+    # each discharge by linear interpolation of the expected-count curve inside its grid cell.
+    step = max(1, int(fs // 1000))
+    coarse = excitation[::step]
+    grid = np.minimum(np.arange(coarse.size + 1) * step, n).astype(float)
+    widths = np.diff(grid) / fs  # seconds per grid cell (the last may be shorter)
     trains = []
     span = max(1e-9, 1.0 - pool.thresholds[0])
     for thr, r0, r1 in zip(pool.thresholds, pool.min_rates, pool.peak_rates):
-        active = excitation >= thr
+        active = coarse >= thr
         if not active.any():
             trains.append(np.empty(0, dtype=np.int64))
             continue
         gain = (r1 - r0) / (span * 0.5)  # reaches the peak rate halfway between threshold and maximum
-        rate = np.where(active, np.minimum(r0 + gain * (excitation - thr), r1), 0.0)
-        cum = np.concatenate(([0.0], np.cumsum(rate) / fs))  # expected discharges so far
+        rate = np.where(active, np.minimum(r0 + gain * (coarse - thr), r1), 0.0)
+        cum = np.concatenate(([0.0], np.cumsum(rate * widths)))  # expected discharges so far
         total = cum[-1]
         n_draw = int(total + 6 * np.sqrt(total) + 10)
         intervals = np.clip(rng.normal(1.0, pool.isi_cv, n_draw), 0.3, None)
         phase = rng.uniform(0.0, 1.0) + np.cumsum(intervals) - 1.0
         phase = phase[(phase >= 0) & (phase < total)]
-        # First sample at which the expected count passes each phase value.
-        idx = np.searchsorted(cum, phase, side="right") - 1
-        trains.append(np.clip(idx, 0, n - 1).astype(np.int64))
+        idx = np.interp(phase, cum, grid).astype(np.int64)  # sample at which the count passes each phase
+        trains.append(np.clip(idx, 0, n - 1))
     return trains
 
 
 def _sum_trains(trains: list[np.ndarray], templates: list[np.ndarray], gains: np.ndarray,
                 jiggle: float, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Place each unit's template at each discharge (one weighted bincount for all units)."""
-    indices, weights = [], []
-    for train, template, gain in zip(trains, templates, gains):
-        if train.size == 0 or gain == 0:
+    """Place each unit's template at each of its discharges, for every channel at once.
+
+    ``gains`` is ``(n_channels, n_units)``: how strongly each channel sees each unit. The discharge
+    indices and shapes are built once; each channel is then one weighted ``bincount``.
+    """
+    indices, weights, owners = [], [], []
+    for unit, (train, template) in enumerate(zip(trains, templates)):
+        if train.size == 0:
             continue
         centre = int(np.argmax(np.abs(template)))
-        scale = gain * np.clip(rng.normal(1.0, jiggle, train.size), 0.2, None)
+        scale = np.clip(rng.normal(1.0, jiggle, train.size), 0.2, None)  # discharge-to-discharge jiggle
         pos = train[:, None] - centre + np.arange(template.size)[None, :]
         indices.append(pos.ravel())
         weights.append((scale[:, None] * template[None, :]).ravel())
+        owners.append(np.full(pos.size, unit, dtype=np.int32))
+    out = np.zeros((n, gains.shape[0]))
     if not indices:
-        return np.zeros(n)
+        return out
     pos = np.concatenate(indices)
-    w = np.concatenate(weights)
     keep = (pos >= 0) & (pos < n)
-    return np.bincount(pos[keep], weights=w[keep], minlength=n)[:n]
+    pos = pos[keep]
+    w = np.concatenate(weights)[keep]
+    owner = np.concatenate(owners)[keep]
+    for c in range(gains.shape[0]):
+        out[:, c] = np.bincount(pos, weights=w * gains[c][owner], minlength=n)[:n]
+    return out
 
 
 def _band(x: np.ndarray, fs: float, low: float, high: float) -> np.ndarray:
@@ -405,26 +428,25 @@ def simulate_recording(
     profile = _excitation_profile(excitation, n)
     trains = discharge_times(pool, profile, rng)
 
-    data = np.empty((n, n_channels))
+    n_units = len(pool.templates)
     if mode == "needle":
-        gains = np.full(len(pool.templates), subject.electrode_gain)
-        emg = _sum_trains(trains, pool.templates, gains, pool.jiggle, n, rng)
+        # Extra needle channels see the same units, each with its own distance to every unit.
+        gains = np.full((n_channels, n_units), subject.electrode_gain)
+        gains[1:] *= np.exp(rng.normal(0.0, 0.3, (n_channels - 1, n_units)))
+        data = _sum_trains(trains, pool.templates, gains, pool.jiggle, n, rng)
         noise_sd = (NEEDLE_NOISE_UV if noise_uv is None else float(noise_uv)) / 1000.0
-        for c in range(n_channels):
-            data[:, c] = emg if c == 0 else _sum_trains(
-                trains, pool.templates, gains * np.exp(rng.normal(0, 0.3, gains.size)), pool.jiggle, n, rng)
         band = NEEDLE_BAND_HZ
     else:
         tissue = sps.windows.gaussian(int(8 * SURFACE_TISSUE_MS * fs / 1000) | 1, SURFACE_TISSUE_MS * fs / 1000)
         tissue /= tissue.sum()
         surface_templates = [np.convolve(t, tissue) * SURFACE_GAIN for t in pool.templates]
         length_mm = max(1.0, (n_channels - 1) * SURFACE_SPACING_MM)
-        positions = pool.positions_mm * (length_mm + 2 * SURFACE_SPACING_MM) - SURFACE_SPACING_MM
+        positions = pool.positions * (length_mm + 2 * SURFACE_SPACING_MM) - SURFACE_SPACING_MM
         depth = rng.uniform(3.0, 15.0, positions.size)
-        for c in range(n_channels):
-            dist = np.hypot(positions - c * SURFACE_SPACING_MM, depth)
-            gains = subject.electrode_gain * np.exp(-dist / SURFACE_DECAY_MM) * 3.0
-            data[:, c] = _sum_trains(trains, surface_templates, gains, pool.jiggle, n, rng)
+        electrodes = np.arange(n_channels)[:, None] * SURFACE_SPACING_MM
+        dist = np.hypot(positions[None, :] - electrodes, depth[None, :])
+        gains = subject.electrode_gain * np.exp(-dist / SURFACE_DECAY_MM) * 3.0
+        data = _sum_trains(trains, surface_templates, gains, pool.jiggle, n, rng)
         noise_sd = (SURFACE_NOISE_UV if noise_uv is None else float(noise_uv)) / 1000.0
         band = SURFACE_BAND_HZ
     if not np.isfinite(noise_sd) or noise_sd < 0:

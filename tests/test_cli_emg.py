@@ -10,9 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from signal_core.io import load_recording
+from signal_core.io import load_recording, save_recording
 from signal_core.recording import Recording
-from signal_core.io import save_recording
 
 runner = CliRunner()
 

@@ -20,7 +20,7 @@ def test_report_prints_validation_with_intervals_and_the_simulated_note():
     result = runner.invoke(cli, ["model", "report", str(quick_model_folder())])
     assert result.exit_code == 0, result.output
     assert "SIMULATED training data" in result.output and "not a medical device" in result.output
-    assert "macro_auc" in result.output and "95% CI" in result.output
+    assert "Macro ROC AUC" in result.output and "95% CI" in result.output
     assert "coverage on held-out subjects" in result.output
     as_json = json.loads(runner.invoke(cli, ["model", "report", str(quick_model_folder()), "--json"]).output)
     assert as_json["metadata"]["simulated"] is True and "point" in as_json["metrics"]

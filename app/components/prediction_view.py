@@ -59,6 +59,18 @@ def render_prediction(result: PredictionResult) -> None:
     )
 
 
+@st.cache_resource(show_spinner="Measuring what the model relies on overall...")
+def _global_importance(_model, version: str) -> ex.GlobalImportance:
+    return ex.global_importance(_model)
+
+
+def render_global_importance(model, version: str) -> None:
+    with st.expander("What the model relies on overall (global SHAP importance)"):
+        importance = _global_importance(model, version)
+        st.pyplot(ex.importance_figure(importance), clear_figure=False)
+        st.caption(ex.importance_summary(importance))
+
+
 def render_explanation(result: PredictionResult, model) -> None:
     explanation = result.explanation
     if explanation is None:
@@ -72,6 +84,7 @@ def render_explanation(result: PredictionResult, model) -> None:
     st.subheader("Where this recording sits in the training cohort")
     st.pyplot(ex.cohort_figure(model, explanation, k=3), clear_figure=False)
     st.caption(ex.cohort_summary(model, explanation, k=3))
+    render_global_importance(model, result.model_version)
 
 
 def render_result(result: PredictionResult, model) -> None:

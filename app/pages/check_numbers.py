@@ -60,14 +60,22 @@ with consistency_tab, page_boundary("the consistency check"):
     )
     c1, c2 = st.columns(2)
     n = c1.number_input("People in the table (N)", min_value=2, value=500, step=1, key="n")
-    positives = c2.number_input("People with the condition", min_value=1, value=50, step=1, key="positives")
+    known = c2.radio("The paper gives", ["the number with the condition", "the prevalence"], key="known", horizontal=True)
+    if known == "the prevalence":
+        prevalence_r = c2.number_input("Reported prevalence (0-1)", 0.0001, 0.9999, value=0.10, format="%.4f", key="reported_prevalence")
+        positives = None
+    else:
+        positives = c2.number_input("People with the condition", min_value=1, value=50, step=1, key="positives")
+        prevalence_r = None
     sens_r = c1.number_input("Reported sensitivity (0-1)", 0.0, 1.0, value=0.93, step=0.01, format="%.4f", key="sens")
     spec_r = c2.number_input("Reported specificity (0-1)", 0.0, 1.0, value=0.88, step=0.01, format="%.4f", key="spec")
-    decimals = st.number_input("Decimal places reported", min_value=0, max_value=6, value=2, step=1, key="decimals")
+    ppv_r = c1.number_input("Reported PPV (0-1, optional)", 0.0, 1.0, value=None, format="%.4f", key="ppv")
+    decimals = c2.number_input("Decimal places reported", min_value=0, max_value=6, value=2, step=1, key="decimals")
     if st.button("Check consistency", key="consistency_button", type="primary"):
         report = check_reported(
-            int(n), int(positives), sensitivity=round(sens_r, 6), specificity=round(spec_r, 6),
-            decimals=int(decimals),
+            int(n), None if positives is None else int(positives), prevalence_r,
+            sensitivity=round(sens_r, 6), specificity=round(spec_r, 6), decimals=int(decimals),
+            ppv=None if ppv_r is None else round(ppv_r, 6),
         )
         for message in report.messages:
             (st.success if report.consistent else st.error)(message)

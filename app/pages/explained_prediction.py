@@ -21,6 +21,7 @@ not_a_device_note()
 
 
 def _run_and_log(make_result, user: str) -> None:
+    st.session_state.pop("ds_result", None)  # never leave an older result under a new error
     with st.spinner("Checking quality, predicting and explaining..."):
         model = load_demo_model()
         result = make_result(model)

@@ -52,3 +52,20 @@ def test_consistency_check_impossible_and_possible():
     assert any("consistent" in s.value for s in at.success)
     tables = at.dataframe[-1].value
     assert set(tables["tp"]) == {46} and (tables["tp"] + tables["fn"] == 50).all()
+
+
+def test_consistency_with_prevalence_and_an_impossible_ppv():
+    at = _page()
+    at.radio(key="known").set_value("the prevalence").run()
+    at.number_input(key="reported_prevalence").set_value(0.1)
+    at.number_input(key="sens").set_value(0.9)
+    at.number_input(key="spec").set_value(0.88)
+    at.button(key="consistency_button").click().run()
+    assert not at.exception
+    assert any("consistent" in s.value for s in at.success)
+    at.number_input(key="ppv").set_value(0.95)
+    at.button(key="consistency_button").click().run()
+    assert any("none of them also gives PPV 0.95" in e.value for e in at.error)
+    at.number_input(key="sens").set_value(0.925)
+    at.button(key="consistency_button").click().run()
+    assert any("more than 2 decimal" in e.value for e in at.error)

@@ -48,6 +48,7 @@ def test_predict_a_demo_recording_shows_the_set_and_reasons_and_logs_it(demo_mod
     assert len(reasons) == 3 and all("neurogenic" in r for r in reasons)
     captions = " ".join(c.value for c in at.caption)
     assert "starts at the training average" in captions and "training recordings:" in captions
+    assert "the features that move the model most" in captions  # global importance, in an expander
     assert any("Model version" in m.value for m in at.markdown)
     rows = list_predictions(open_db())
     assert len(rows) == 1 and rows[0]["user"] == "dr.c" and rows[0]["input_name"] == "simulated neurogenic subject 2"
@@ -62,3 +63,43 @@ def test_the_confidence_slider_sets_the_level(demo_model_installed):
     assert any(m.label == "Prediction set at 95%" for m in at.metric)
     table = at.dataframe[-1].value if len(at.dataframe) else None
     assert table is not None and "coverage at 95% (held-out subjects)" in table.columns
+
+
+def test_upload_a_recording_then_a_corrupt_file(demo_model_installed, tmp_path):
+    from decision_support.demo import demo_recording
+    from signal_core.io import save_recording
+
+    path = save_recording(demo_recording("myopathic", 4, seconds=4.0), tmp_path / "upload.npz")
+    at = _ok(AppTest.from_file(PAGE, default_timeout=120).run())
+    at.file_uploader(key="predict_upload").upload("upload.npz", path.read_bytes())
+    at.run()
+    at.button(key="predict_file").click().run()
+    _ok(at)
+    assert any("upload" in m.value and "Recording:" in m.value for m in at.markdown)
+    assert {m.label for m in at.metric} >= {"Most likely", "Calibrated probability", "Prediction set at 90%"}
+    at.file_uploader(key="predict_upload").upload("broken.npz", b"this is not a recording")
+    at.run()
+    at.button(key="predict_file").click().run()
+    assert not at.exception
+    assert any("broken.npz" in e.value for e in at.error)
+    rows = list_predictions(open_db())
+    assert [r["input_name"] for r in rows] == ["upload.npz"]  # the broken file was not a prediction
+
+
+def test_a_flat_upload_is_refused_with_reasons_and_logged(demo_model_installed, tmp_path):
+    import numpy as np
+
+    from signal_core.io import save_recording
+    from signal_core.recording import Recording
+
+    path = save_recording(Recording(np.zeros((8000, 1)), 4000.0), tmp_path / "flat.npz")
+    at = _ok(AppTest.from_file(PAGE, default_timeout=120).run())
+    at.file_uploader(key="predict_upload").upload("flat.npz", path.read_bytes())
+    at.run()
+    at.button(key="predict_file").click().run()
+    assert not at.exception
+    assert any("No prediction" in e.value for e in at.error)
+    assert any("disconnected" in m.value for m in at.markdown)
+    assert not at.metric
+    rows = list_predictions(open_db())
+    assert rows[0]["abstained"] and rows[0]["input_name"] == "flat.npz"

@@ -23,8 +23,8 @@ from appraisal.numbers import (
 # Altman DG, Bland JM. Diagnostic tests 1: sensitivity and specificity. BMJ 1994;308:1552,
 # doi:10.1136/bmj.308.6943.1552. Liver scan against pathology: 231 true positives, 27 false negatives,
 # 32 false positives, 54 true negatives (258 abnormal, 86 normal); sensitivity 231/258 = 0.90 and
-# specificity 54/86 = 0.63 as printed in the note. Their companion note (Diagnostic tests 2: predictive
-# values) uses the same table: PPV 231/263 = 0.88 and NPV 54/81 = 0.67.
+# specificity 54/86 = 0.63 as printed in the note. PPV (231/263) and NPV (54/81) below are computed from
+# the same table, not quoted from the companion note on predictive values (not checked).
 LIVER = dict(tp=231, fn=27, fp=32, tn=54)
 
 

@@ -95,3 +95,20 @@ def test_one_corrupt_file_is_reported_not_silent(manifest, tmp_path):
 def test_unreachable_scheduler_is_a_clear_error(manifest):
     with pytest.raises(ValueError, match="scheduler"):
         cohort_features(manifest, SETTINGS, scheduler="nonsense")
+
+
+def test_uploaded_cohort_is_written_by_file_name_and_trains(manifest, tmp_path):
+    from decision_support.workflow import model_folder_for, save_uploaded_cohort
+
+    table = pd.read_csv(manifest)
+    files = {f"{i}.npz": (manifest.parent / p).read_bytes() for i, p in enumerate(table["path"])}
+    table["path"] = [f"some/dir/{i}.npz" for i in range(len(table))]
+    written = save_uploaded_cohort(table.to_csv(index=False).encode(), files, tmp_path / "up")
+    assert len(cohort_features(written, SETTINGS, use_cache=False)) == 12
+    dupes = table.assign(path=["same.npz"] * len(table)).to_csv(index=False).encode()
+    with pytest.raises(ValueError, match="more than once"):
+        save_uploaded_cohort(dupes, files, tmp_path / "up2")
+    with pytest.raises(ValueError, match="not uploaded"):
+        save_uploaded_cohort(table.to_csv(index=False).encode(), {}, tmp_path / "up3")
+    with pytest.raises(ValueError, match="model name"):
+        model_folder_for("../../etc")

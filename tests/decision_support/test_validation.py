@@ -116,3 +116,16 @@ def test_bootstrap_resamples_subjects_not_recordings():
     proba[:, 1] = 1 - proba[:, 0]
     ci = v.bootstrap_intervals(y, proba, ["healthy", "myopathic"], groups, n_boot=200)
     assert ci["accuracy"][0] < ci["accuracy"][1]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 5)), min_size=2, max_size=40))
+@settings(max_examples=50, deadline=None)
+def test_fast_auc_equals_sklearn(pairs):
+    from sklearn.metrics import roc_auc_score
+
+    truth = np.array([p[0] for p in pairs])
+    score = np.array([p[1] for p in pairs], dtype=float)
+    if truth.all() or not truth.any():
+        assert np.isnan(v.binary_auc(truth, score))
+    else:
+        assert v.binary_auc(truth, score) == pytest.approx(roc_auc_score(truth, score))

@@ -61,3 +61,9 @@ def test_not_a_mapping():
 def test_missing_for_publication_lists_empty_body_fields():
     case = parse_case(make_case(method="", lessons="  "))
     assert case.missing_for_publication() == ["method", "lessons"]
+
+
+def test_control_characters_and_line_breaks_are_normalised():
+    case = parse_case(make_case(title="TEST\x00: a\x85title", summary="line one\r\nline two\u2028three\ud800"))
+    assert case.title == "TEST: a\ntitle"
+    assert case.summary == "line one\nline two\nthree"

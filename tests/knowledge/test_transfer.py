@@ -49,7 +49,7 @@ def valid_case(draw, slug_strategy=slug):
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=st.lists(valid_case(), min_size=1, max_size=4, unique_by=lambda c: c["slug"]))
 def test_round_trip_is_lossless(tmp_path_factory, fmt, items):
     # Distinct primary DOIs so nothing is (correctly) reported as a duplicate.

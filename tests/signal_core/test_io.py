@@ -317,3 +317,22 @@ def test_uploads_with_any_name_and_bytes_signal_error(payload, filename):
 def test_upload_names_stay_inside_temp_folder(filename):
     with pytest.raises(SignalError):
         load_recording_bytes(b"1,2\n", filename)
+
+
+def test_min_samples_overrides_min_seconds(tmp_path):
+    np.save(tmp_path / "rec.npy", np.zeros(50))
+    assert load_recording(tmp_path / "rec.npy", fs=FS, min_samples=10).n_samples == 50
+    with pytest.raises(SignalError, match="at least 100"):
+        load_recording(tmp_path / "rec.npy", fs=FS, min_seconds=0.0, min_samples=100)
+
+
+def test_wfdb_header_promising_more_than_the_file_holds(tmp_path):
+    data = _signal(n=1000, channels=1, scale=0.5)
+    wfdb.wrsamp("w", fs=FS, units=["mV"], sig_name=["e"], p_signal=data, fmt=["16"], adc_gain=[1000.0],
+                baseline=[0], write_dir=str(tmp_path))
+    lines = (tmp_path / "w.hea").read_text().splitlines()
+    lines[0] = "w 1 1000 900000000"  # record line: name, signals, fs, samples
+    header = "\n".join(lines) + "\n"
+    (tmp_path / "w.hea").write_text(header)
+    with pytest.raises(SignalError, match="w.hea: the header promises 900000000 samples"):
+        load_recording(tmp_path / "w.hea")

@@ -6,6 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from signal_core import quality
 from signal_core.quality import assess_quality
@@ -123,11 +126,6 @@ def test_to_dict_is_json_serialisable():
 def test_very_short_recording_does_not_crash():
     report = assess_quality(Recording(np.array([0.0, 1.0, 0.0]), 4000.0))
     assert report.verdict in ("pass", "warn", "fail")
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra.numpy import arrays  # noqa: E402
 
 
 @settings(max_examples=40, deadline=None)

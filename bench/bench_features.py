@@ -146,7 +146,8 @@ def main() -> None:
 
     print(f"workload: {CHANNELS} ch x {FS:g} Hz x {SECONDS} s ({x.nbytes / 1e6:.1f} MB), window {WINDOW_S} s, "
           f"step {STEP_S} s, {extract_features(x, FS, features=['MAV']).n_windows} windows; "
-          f"numba threads: {os.environ.get('NUMBA_NUM_THREADS', 'default')}, cores: {os.cpu_count()}")
+          f"numba threads: {os.environ.get('NUMBA_NUM_THREADS', 'default')}, cores: {os.cpu_count()}, "
+          f"load average before: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     floor = median_ms(lambda: np.abs(x).sum(), repeats * 3)
     ours_time = median_ms(lambda: extract_features(x, FS, WINDOW_S, STEP_S, time_set), repeats)
     ours_all = median_ms(lambda: extract_features(x, FS, WINDOW_S, STEP_S), repeats)
@@ -194,7 +195,8 @@ def main() -> None:
     for name, ms, note in rows:
         print(f"{name:<58} {ms:>10.2f}  {note}")
 
-    print(f"\ntime set vs floor: {ours_time / floor:.1f}x (target <= 5x)")
+    print(f"\ntime set vs floor: {ours_time / floor:.1f}x (target <= 5x); "
+          f"load average after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
     env = dict(os.environ)
     warm = float(in_fresh_process(COLD_START, env=env))

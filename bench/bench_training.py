@@ -39,9 +39,10 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         base = base or elapsed
         auc = model.metrics["point"]["macro_auc"]
+        abnormal = model.metrics["abnormal"]
         print(f"train {kind:<9}         {elapsed:6.1f} s   {elapsed / base:4.2f}x logistic   "
-              f"(held-out macro AUC {auc:.3f}, Brier {model.metrics["abnormal"]["brier"]:.3f}, "
-              f"calibration slope {model.metrics["abnormal"]["calibration"]["slope"]:.2f})")
+              f"(held-out macro AUC {auc:.3f}, Brier {abnormal['brier']:.3f}, "
+              f"calibration slope {abnormal['calibration']['slope']:.2f})")
 
 
 if __name__ == "__main__":

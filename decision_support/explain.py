@@ -267,6 +267,7 @@ class _MemberExplainer:
 
 
 OUTPUT_SPACE = {"linear": "log-odds", "tree-logodds": "log-odds", "tree-probability": "probability"}
+SPACE_WORDS = {"log-odds": "log-odds before calibration", "probability": "probability before calibration"}
 
 
 @dataclass
@@ -538,12 +539,12 @@ def cohort_percentile(reference: Any, column: str, value: float, *, label: str |
 
 
 def reason_sentence(column: str, value: float, shap_value: float, label: str, reference: Any,
-                    registry: dict | None = None, *, amplitude_unit: str = "") -> str:
+                    registry: dict | None = None, *, amplitude_unit: str = "", pooled: bool = False) -> str:
     """One plain-language reason, e.g. "Median frequency (MDF) on ch1 is 52 Hz, lower than 90% of healthy
     training recordings; this pushed the prediction towards neurogenic."
     """
     phrase, unit, channel = describe_feature(column, registry, amplitude_unit=amplitude_unit)
-    where = f" on {channel}" if channel else ""
+    where = f" on {channel}" if channel else (" (windows of all channels pooled)" if pooled else "")
     percent, words = cohort_percentile(reference, column, value)
     if not math.isfinite(percent):
         position = "not comparable with the training cohort"
@@ -551,17 +552,21 @@ def reason_sentence(column: str, value: float, shap_value: float, label: str, re
         position = f"higher than {percent:.0f}% of {words}"
     else:
         position = f"lower than {100 - percent:.0f}% of {words}"
+    if math.isfinite(percent) and 25 <= percent <= 75:
+        position += " (a typical value for them)"
     direction = "towards" if shap_value >= 0 else "away from"
     return f"{phrase}{where} is {format_value(value, unit)}, {position}; this pushed the prediction {direction} {label}."
 
 
-def plain_reasons(explanation: Explanation, model: Any, k: int = 3, *, amplitude_unit: str = "") -> list[str]:
-    """The top ``k`` features by |SHAP| as sentences (see `reason_sentence`)."""
+def plain_reasons(explanation: Explanation, model: Any, k: int = 3, *, amplitude_unit: str = "",
+                  pooled: bool = False) -> list[str]:
+    """The top ``k`` features by |SHAP| as sentences (see `reason_sentence`); ``pooled`` says that a
+    multi-channel recording's windows were pooled over channels (features without a channel)."""
     registry = _feature_registry()
     return [
         reason_sentence(explanation.feature_names[i], float(explanation.feature_values[i]),
                         float(explanation.values[i]), explanation.label, model.reference, registry,
-                        amplitude_unit=amplitude_unit)
+                        amplitude_unit=amplitude_unit, pooled=pooled)
         for i in explanation.top(k)
     ]
 
@@ -571,10 +576,11 @@ def explanation_summary(explanation: Explanation, k: int = 3) -> str:
     parts = []
     for i in explanation.top(k):
         parts.append(f"{explanation.feature_names[i]} ({explanation.values[i]:+.3g})")
-    space = explanation.output_space
+    space = SPACE_WORDS.get(explanation.output_space, explanation.output_space)
     return (
         f"The model's {space} for {explanation.label} starts at the training average of "
-        f"{explanation.base_value:.3g} and ends at {explanation.model_output:.3g} for this recording. "
+        f"{explanation.base_value:.3g} and ends at {explanation.model_output:.3g} for this recording "
+        "(calibration then turns the model's output into the calibrated probability shown with the prediction). "
         f"The features that moved it most: {', '.join(parts) if parts else 'none'} "
         "(positive values push towards the predicted class, negative away from it)."
     )
@@ -585,7 +591,8 @@ def importance_summary(importance: GlobalImportance, k: int = 3) -> str:
     top = [f"{n} ({v:.3g})" for n, v in zip(importance.feature_names[:k], importance.mean_abs[:k])]
     return (
         f"Across {importance.n_rows} training recordings, the features that move the model most "
-        f"(mean |SHAP value| in {importance.output_space}) are: {', '.join(top)}."
+        f"(mean |SHAP value|, {SPACE_WORDS.get(importance.output_space, importance.output_space)}) are: "
+        f"{', '.join(top)}."
     )
 
 
@@ -615,7 +622,8 @@ def waterfall_figure(explanation: Explanation, max_features: int = 8) -> Any:
     ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
     ax.axvline(explanation.base_value, color="grey", lw=0.8, ls="--")
     ax.axvline(explanation.model_output, color="black", lw=0.8)
-    ax.set_xlabel(f"model output for {explanation.label} ({explanation.output_space})")
+    ax.set_xlabel(f"model output for {explanation.label} "
+                  f"({SPACE_WORDS.get(explanation.output_space, explanation.output_space)})")
     ax.set_title(
         f"Base {explanation.base_value:.3g} (dashed) -> this recording {explanation.model_output:.3g} (solid)",
         fontsize=9,
@@ -633,7 +641,8 @@ def importance_figure(importance: GlobalImportance, max_features: int = 10) -> A
     ax = fig.add_subplot()
     ax.barh(range(len(names)), values, color="#7f8c8d")
     ax.set_yticks(range(len(names)), names, fontsize=8)
-    ax.set_xlabel(f"mean |SHAP value| ({importance.output_space}), {importance.n_rows} training recordings")
+    ax.set_xlabel(f"mean |SHAP value| ({SPACE_WORDS.get(importance.output_space, importance.output_space)}), "
+                  f"{importance.n_rows} training recordings")
     return fig
 
 

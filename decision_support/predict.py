@@ -164,6 +164,8 @@ def training_fs(model: Any) -> float | None:
     meta = getattr(model, "metadata", {}) or {}
     for value in (getattr(settings, "fs", None), meta.get("fs"), meta.get("sampling_rate_hz"),
                   cohort_parameters(model).get("fs_hz")):
+        if isinstance(value, (list, tuple)):  # the rates seen in training: checkable only if there was one
+            value = value[0] if len(set(value)) == 1 else None
         try:
             if value is not None and math.isfinite(float(value)) and float(value) > 0:
                 return float(value)
@@ -337,6 +339,12 @@ def predict_recording(recording: Recording, model: Any, *, confidence: float = 0
             f"{1 - confidence:.0%} of sets are empty by design, because that is the only way the method can leave "
             "the true class out. Try a higher confidence, and read the probability together with the coverage."
         )
+    elif predicted not in prediction_set:
+        warnings.append(
+            f"The most likely class ({predicted}) is not in the prediction set at {confidence:.0%} confidence "
+            f"({', '.join(prediction_set)}): the model's ranking and its calibrated uncertainty disagree, so treat "
+            "this result as uncertain."
+        )
     if coverage is None:
         warnings.append(f"Coverage was not measured at {confidence:.0%} confidence for this model.")
 
@@ -345,7 +353,8 @@ def predict_recording(recording: Recording, model: Any, *, confidence: float = 0
     if explain:
         started = time.perf_counter()
         explanation = explain_prediction(model, X, label=predicted)
-        reasons = plain_reasons(explanation, model, k=TOP_REASONS, amplitude_unit=amplitude_unit)
+        pooled = matched.n_channels > 1 and not training_channels(model)
+        reasons = plain_reasons(explanation, model, k=TOP_REASONS, amplitude_unit=amplitude_unit, pooled=pooled)
         timings["shap"] = time.perf_counter() - started
     base.update(probabilities=probabilities, predicted_label=predicted, prediction_set=prediction_set,
                 coverage=coverage, coverage_overall=overall, explanation=explanation, reasons=reasons)

@@ -32,7 +32,7 @@ from decision_support.ood import MahalanobisOOD
 from decision_support.training import TrainedModel
 from decision_support.transformers import FeatureSettings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: OOD state holds feature quantiles
 PIPELINE_FILE = "pipeline.skops"
 REFERENCE_FILE = "reference.parquet"
 SIDECAR_FILE = "model.json"

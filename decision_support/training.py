@@ -35,9 +35,15 @@ from signal_core.recording import Recording
 
 __all__ = ["FeatureSettings", "TrainedModel", "train_model", "feature_columns_of", "META_COLUMNS"]
 
-META_COLUMNS = ("subject", "label", "recording", "path", "age", "sex", "muscle", "mode", "effort", "fs",
+META_COLUMNS = ("subject", "label", "recording", "path", "age", "sex", "muscle", "mode", "effort", "severity", "fs",
                 "n_channels", "seconds")
-SUBGROUP_COLUMNS = ("muscle", "sex", "age", "mode", "effort")
+SUBGROUP_COLUMNS = ("muscle", "sex", "age", "mode", "effort", "severity")
+#: Numeric covariates are reported in bands: (edges, labels), left-closed.
+BANDS = {
+    "age": ([0, 40, 60, 200], ["<40", "40-59", ">=60"]),
+    "effort": ([0.0, 0.25, 0.45, 1.01], ["low", "moderate", "high"]),
+    "severity": ([0.0, 0.01, 0.6, 1.01], ["none (healthy)", "mild", "moderate to severe"]),
+}
 LIBRARIES = ("medlens", "numpy", "scipy", "pandas", "scikit-learn", "crepes", "skops", "numba", "shap")
 MIN_SUBJECTS_PER_CLASS = 3
 ProgressFn = Callable[[float, str], None]
@@ -150,9 +156,8 @@ def _subgroup_metrics(table: pd.DataFrame, proba: np.ndarray, classes: list[str]
         if col not in table.columns or table[col].isna().all():
             continue
         values = table[col]
-        if col in ("age", "effort") and pd.api.types.is_numeric_dtype(values):
-            edges = [0, 40, 60, 200] if col == "age" else [0.0, 0.25, 0.45, 1.01]
-            labels = ["<40", "40-59", ">=60"] if col == "age" else ["low", "moderate", "high"]
+        if col in BANDS and pd.api.types.is_numeric_dtype(values):
+            edges, labels = BANDS[col]
             values = pd.cut(values, edges, labels=labels, right=False).astype(str)
         groups = {}
         for g in sorted(values.dropna().astype(str).unique()):
@@ -210,6 +215,10 @@ def train_model(
     report(0.65, "computing metrics with bootstrap intervals over subjects")
     metrics = evaluate(y, cv["proba"], classes, groups, target_sensitivity=target_sensitivity, n_boot=n_boot, seed=seed)
     metrics["n_folds"] = len(cv["splits"])
+    # the held-out probabilities themselves, so reports can recompute operating points (e.g. another
+    # target sensitivity) without retraining
+    metrics["heldout"] = {"label": [str(v) for v in y], "subject": [str(g) for g in groups],
+                          "proba": np.round(cv["proba"], 6).tolist()}
     metrics["subgroups"] = _subgroup_metrics(table, cv["proba"], classes)
     metrics["dropped_rows"] = dropped
     metrics["validation"] = ("subject-grouped stratified cross-validation: every recording scored by a model that "

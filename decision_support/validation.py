@@ -478,3 +478,15 @@ def metrics_table(metrics: dict) -> list[dict[str, Any]]:
         lo, hi = metrics["ci"].get(key, [float("nan"), float("nan")])
         rows.append({"metric": label, "estimate": metrics["point"][key], "ci_low": lo, "ci_high": hi})
     return rows
+
+
+def operating_point(metrics: dict, target_sensitivity: float) -> dict[str, float]:
+    """The P(abnormal) threshold reaching ``target_sensitivity`` on the stored held-out predictions."""
+    if not 0.0 < float(target_sensitivity) <= 1.0:
+        raise ValueError(f"target sensitivity must be between 0 and 1, got {target_sensitivity}")
+    held = metrics.get("heldout")
+    if not held or HEALTHY not in metrics["classes"]:
+        raise ValueError("this model has no stored held-out predictions with a healthy class")
+    y_ab = np.asarray(held["label"]) != HEALTHY
+    p_ab = abnormal_probability(np.asarray(held["proba"], dtype=float), metrics["classes"])
+    return threshold_for_sensitivity(y_ab, p_ab, float(target_sensitivity))

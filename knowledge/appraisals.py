@@ -81,6 +81,17 @@ def list_appraisals(db: Database, *, case_slug: str | None = None, checklist_id:
     return [dict(r) for r in db.query(sql, params)]
 
 
+def appraisals_for_case(db: Database, slug: str) -> list[dict]:
+    """Appraisals linked to the case, or of a paper the case cites (same DOI), newest first."""
+    sql = (
+        "SELECT a.id, a.checklist_id, a.paper_title, a.paper_doi, a.reviewer, a.created_at, c.slug AS case_slug "
+        "FROM appraisals a LEFT JOIN cases c ON c.id = a.case_id "
+        "WHERE c.slug = :slug OR lower(a.paper_doi) IN (SELECT lower(s.doi) FROM sources s JOIN cases k "
+        "ON k.id = s.case_id WHERE k.slug = :slug AND s.doi IS NOT NULL) ORDER BY a.id DESC"
+    )
+    return [dict(r) for r in db.query(sql, {"slug": slug})]
+
+
 def delete_appraisal(db: Database, appraisal_id: int, *, user: str | None = None) -> None:
     """Remove a saved appraisal (the change log keeps the record that it existed)."""
     with write_transaction(db):

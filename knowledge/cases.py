@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from knowledge.audit import now_text, record_change
 from knowledge.db import write_transaction
-from knowledge.models import EDITABLE_FIELDS, Case, CaseValidationError, parse_case
+from knowledge.models import EDITABLE_FIELDS, Case, CaseValidationError, Source, parse_case
 from knowledge.users import require_role
 
 
@@ -97,13 +97,7 @@ def _case_from_row(db: Database, row: dict) -> Case:
         [row["id"]])]
     data = {name: row[name] for name in Case.model_fields if name not in ("sources", "tags")}
     # Stored rows were validated on the way in; model_construct skips re-validation on every read.
-    return Case.model_construct(**{**data, "sources": [_source(s) for s in sources], "tags": tags})
-
-
-def _source(data: dict):
-    from knowledge.models import Source
-
-    return Source.model_construct(**data)
+    return Case.model_construct(**{**data, "sources": [Source.model_construct(**s) for s in sources], "tags": tags})
 
 
 def _row(db: Database, slug: str) -> dict:
@@ -263,7 +257,8 @@ def update_case(db: Database, slug: str, changes: dict[str, Any], *, base_versio
                 message: str = "Edited") -> CaseRecord:
     """Save an edit made on ``base_version``; raises :class:`EditConflict` if the case moved on since.
 
-    ``changes`` maps editable fields (see ``models.EDITABLE_FIELDS``) to new values.
+    ``changes`` maps editable fields (see ``models.EDITABLE_FIELDS``) to new values. Editing a published
+    case sends it back to review (it leaves the library until a reviewer publishes it again).
     """
     require_role(db, user, "curator")
     unknown = [k for k in changes if k not in EDITABLE_FIELDS]
@@ -273,7 +268,11 @@ def update_case(db: Database, slug: str, changes: dict[str, Any], *, base_versio
             "(status, author and reviewer change through submit and publish; the slug is fixed)")
 
     def mutate(current: Case) -> Case:
-        return parse_case({**current.to_dict(), **changes})
+        edited = parse_case({**current.to_dict(), **changes})
+        if current.status == "published" and edited.to_dict() != current.to_dict():
+            # Readers only ever see reviewed text: an edited published case goes back to review.
+            edited = parse_case({**edited.to_dict(), "status": "in_review", "reviewer": None})
+        return edited
 
     return _change(db, slug, mutate, user=user, base_version=base_version, message=message or "Edited",
                    action="update")
@@ -292,7 +291,8 @@ def submit_for_review(db: Database, slug: str, *, user: str, base_version: int |
 
     def mutate(current: Case) -> Case:
         if current.status != "draft":
-            raise WorkflowError(f"'{slug}' is {current.status.replace('_', ' ')}, not a draft; only drafts are submitted.")
+            raise WorkflowError(
+                f"'{slug}' is {current.status.replace('_', ' ')}, not a draft; only drafts are submitted.")
         missing = current.missing_for_publication()
         if missing:
             raise WorkflowError(f"'{slug}' cannot go to review yet: fill in {', '.join(missing)}.")
@@ -317,7 +317,8 @@ def publish_case(db: Database, slug: str, *, user: str, base_version: int | None
                    action="publish")
 
 
-def request_changes(db: Database, slug: str, *, user: str, note: str = "", base_version: int | None = None) -> CaseRecord:
+def request_changes(db: Database, slug: str, *, user: str, note: str = "",
+                    base_version: int | None = None) -> CaseRecord:
     """Send a case in review (or a published one) back to draft, with a note for the author."""
     require_role(db, user, "reviewer")
 
@@ -371,7 +372,8 @@ def case_history(db: Database, slug: str) -> list[Revision]:
 def revision_diff(db: Database, slug: str, version: int) -> dict[str, dict[str, Any]]:
     """What revision ``version`` changed compared with the one before it."""
     row = _row(db, slug)
-    rows = list(db.query("SELECT diff_json FROM case_revisions WHERE case_id = ? AND version = ?", [row["id"], version]))
+    rows = list(db.query("SELECT diff_json FROM case_revisions WHERE case_id = ? AND version = ?",
+                         [row["id"], version]))
     if not rows:
         raise ValueError(f"'{slug}' has no version {version}; its latest is {row['version']}.")
     return json.loads(rows[0]["diff_json"])

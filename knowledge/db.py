@@ -56,7 +56,8 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
     else:
         target = Path(target)
         if target.exists() and target.is_dir():
-            raise ValueError(f"The database path {target} is a folder; give a file name such as {target / 'medlens.db'}")
+            raise ValueError(
+                f"The database path {target} is a folder; give a file name such as {target / 'medlens.db'}")
         target.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
@@ -65,8 +66,11 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
         db.execute("PRAGMA foreign_keys = ON")
         if str(target) != ":memory:" and db.journal_mode != "wal":
             db.enable_wal()
-        if migrate:
-            MIGRATIONS.apply(db)
+        if migrate and MIGRATIONS.pending(db):
+            # Under the write lock, so two processes creating the same new file cannot both migrate it
+            # (apply() re-checks what is pending once the lock is held; its steps become savepoints).
+            with write_transaction(db):
+                MIGRATIONS.apply(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise ValueError(f"{target} is not a medlens database SQLite can read ({exc}).") from exc

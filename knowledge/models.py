@@ -243,7 +243,8 @@ def parse_case(data: Any, *, what: str | None = None) -> Case:
     if isinstance(data, Case):
         return data
     if not isinstance(data, dict):
-        raise CaseValidationError(f"{what or 'The case'} is not valid: expected a mapping of fields, got {type(data).__name__}")
+        raise CaseValidationError(
+            f"{what or 'The case'} is not valid: expected a mapping of fields, got {type(data).__name__}")
     label = what or (f"Case '{data.get('slug')}'" if isinstance(data.get("slug"), str) else "The case")
     try:
         return Case.model_validate(data)

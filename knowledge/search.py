@@ -70,15 +70,15 @@ def query_words(query: str | None) -> list[str]:
     return _WORD_RE.findall(query or "")[:MAX_QUERY_WORDS]
 
 
-def fts_query(query: str | None) -> str:
+def fts_query(query: str | None, *, any_word: bool = False) -> str:
     """An FTS5 MATCH expression that finds cases containing every word; '' when there are no words.
 
     Operators typed by users (AND, OR, NOT, NEAR, quotes, ``*``, ``:``, ``-``) lose their meaning:
-    each word is a quoted string, and words are implicitly ANDed. The last word also matches as a
-    prefix (``"eval"*`` finds "evaluation"), so half-typed words already find cases.
+    each word is a quoted string, and words are implicitly ANDed (``any_word=True``: ORed). The last
+    word also matches as a prefix (``"eval"*`` finds "evaluation"), so half-typed words find cases.
     """
     words = query_words(query)
-    return " ".join(f'"{w}"' for w in words) + ("*" if words else "")
+    return (" OR " if any_word else " ").join(f'"{w}"' for w in words) + ("*" if words else "")
 
 
 def _filters(category, year_from, year_to, tag, status, include_deleted) -> tuple[list[str], list]:
@@ -118,15 +118,16 @@ def _tags_by_case(db: Database, case_ids: list[int]) -> dict[int, list[str]]:
 def search_cases(
     db: Database, query: str | None = "", *, category: str | None = None, year_from: int | None = None,
     year_to: int | None = None, tag: str | None = None, status: str | None = "published",
-    include_deleted: bool = False, limit: int = 20,
+    include_deleted: bool = False, limit: int = 20, any_word: bool = False,
 ) -> list[SearchHit]:
     """Cases matching ``query`` best first (bm25, title weighted highest), within the filters.
 
-    An empty query (or one with no words) lists the filtered cases by year, newest first.
-    ``status=None`` searches every status.
+    By default a case must contain every word; ``any_word=True`` finds cases with any of them (still
+    ranked, so cases with more of the words come first). An empty query (or one with no words) lists
+    the filtered cases by year, newest first. ``status=None`` searches every status.
     """
     where, params = _filters(category, year_from, year_to, tag, status, include_deleted)
-    match = fts_query(query)
+    match = fts_query(query, any_word=any_word)
     limit = max(1, min(int(limit), 500))
     if match:
         # ORDER BY the FTS5 `rank` column (with our bm25 weights) lets FTS5 sort the matches itself, so
@@ -164,7 +165,8 @@ def related_cases(db: Database, slug: str, *, limit: int = 5, status: str | None
         "shared AS (SELECT ct2.case_id, COUNT(*) AS n FROM case_tags ct1 "
         "  JOIN case_tags ct2 ON ct1.tag_id = ct2.tag_id WHERE ct1.case_id = (SELECT id FROM me) GROUP BY ct2.case_id) "
         "SELECT c.slug, c.title, c.category, c.year_start, "
-        "  2 * COALESCE(shared.n, 0) + (c.category = (SELECT category FROM me)) AS score, COALESCE(shared.n, 0) AS shared_tags "
+        "  2 * COALESCE(shared.n, 0) + (c.category = (SELECT category FROM me)) AS score, "
+        "  COALESCE(shared.n, 0) AS shared_tags "
         "FROM cases c LEFT JOIN shared ON shared.case_id = c.id "
         "WHERE c.id != (SELECT id FROM me) AND c.deleted_at IS NULL"
         + (" AND c.status = ?" if status else "")

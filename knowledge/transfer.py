@@ -130,7 +130,8 @@ def validate_all(items: list[Any]) -> list[Case]:
     cases, problems = [], []
     for i, item in enumerate(items, start=1):
         try:
-            cases.append(parse_case(item, what=f"Case {i}" + (f" ('{item.get('slug')}')" if isinstance(item, dict) else "")))
+            label = f"Case {i}" + (f" ('{item.get('slug')}')" if isinstance(item, dict) else "")
+            cases.append(parse_case(item, what=label))
         except CaseValidationError as exc:
             problems.append(str(exc))
     if problems:

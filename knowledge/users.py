@@ -164,7 +164,8 @@ def authenticate(db: Database, name: str, password: str, *, clock: Callable[[], 
     if row["locked_until"] and row["locked_until"] > now:
         wait = max(1, math.ceil(row["locked_until"] - now))
         raise AuthenticationError(
-            f"Too many failed logins for {key}: try again in {wait} seconds (or ask an admin to reset the password)."
+            f"Too many failed logins for {key}: try again in {wait} seconds "
+            f"(or ask an admin to run `medlens user password {key}`)."
         )
     ok = False
     if row["password_hash"]:

@@ -234,12 +234,11 @@ def _as_signal(signal: Any, fs: Any, channel_names: Sequence[str] | None) -> tup
     if not math.isfinite(fs_value) or fs_value <= 0:
         raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
     data = np.ascontiguousarray(data, dtype=np.float64)
-    finite = np.isfinite(data)
-    if not finite.all():
-        bad = np.argwhere(~finite)
-        sample, channel = (int(v) for v in bad[0])
+    n_bad = int(_kernels.count_nonfinite(data))
+    if n_bad:
+        sample, channel = (int(v) for v in np.argwhere(~np.isfinite(data))[0])
         raise SignalError(
-            f"the signal holds {len(bad)} missing or infinite values (NaN/inf); the first is sample {sample} "
+            f"the signal holds {n_bad} missing or infinite values (NaN/inf); the first is sample {sample} "
             f"({sample / fs_value:g} s) of channel {channel + 1}. Clean or interpolate them first."
         )
     if not names:

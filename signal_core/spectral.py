@@ -2,8 +2,8 @@
 
 Like libemg, each window is zero-padded to the next power of two ``nfft``, the spectrum is divided by the
 window length, and the power of bins ``0 .. nfft/2 - 1`` (DC included, Nyquist not) is used, bin ``j``
-lying at ``j * fs / nfft`` Hz. Windows are read through a strided view of the signal: nothing is copied
-until the FFT of a chunk, and chunks keep the extra memory bounded.
+lying at ``j * fs / nfft`` Hz. Windows are copied a chunk at a time into one reused, zero-padded,
+cache-sized buffer (never the whole set of overlapping windows), so the extra memory stays bounded.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import math
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
 
 from signal_core import _kernels
 
 #: Extra bytes one chunk of FFTs may use at most (its padded input and complex output).
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def next_pow2(n: int) -> int:
@@ -58,16 +57,16 @@ def spectral_features(
     n_bins = nfft // 2
     low = band_bins(low_band[0], low_band[1], fs, nfft)
     high = band_bins(high_band[0], high_band[1], fs, nfft)
-    # (n_samples - window + 1, n_channels, window): a view, no copy.
-    windows = sliding_window_view(x, window, axis=0)
     out = np.empty((n_win, n_ch, len(_kernels.SPECTRAL_FEATURES)))
-    per_chunk = chunk_windows(n_ch, nfft)
-    # One FFT thread: the Numba reduction between FFT chunks runs on its own thread pool, and two pools
-    # spinning on the same cores slowed the whole set down many times over on a 2-core machine.
-    workers = 1
+    per_chunk = min(chunk_windows(n_ch, nfft), n_win)
+    # One zero-padded batch buffer, reused for every chunk: the padding is written once.
+    batch = np.zeros((per_chunk, n_ch, nfft))
     for start in range(0, n_win, per_chunk):
         stop = min(start + per_chunk, n_win)
-        view = windows[start * step : (stop - 1) * step + 1 : step]
-        spec = scipy.fft.rfft(view, n=nfft, axis=-1, workers=workers)
+        chunk = batch[: stop - start]
+        _kernels.fill_windows(x, start, step, window, chunk)
+        # One FFT thread: the Numba kernels use their own thread pool, and two pools on the same cores
+        # slowed the whole set down on a busy 2-core machine.
+        spec = scipy.fft.rfft(chunk, axis=-1, workers=1)
         _kernels.spectral_features(spec, window, float(fs), n_bins, *low, *high, out[start:stop])
     return out

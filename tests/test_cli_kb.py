@@ -111,3 +111,20 @@ def test_import_by_unknown_user_is_refused(initialised, tmp_path):
     path.write_text(yaml.safe_dump({"cases": []}))
     result = runner.invoke(cli, ["kb", "import", str(path), "--user", "nobody"])
     assert result.exit_code == 1 and "no user called 'nobody'" in result.output
+
+
+def test_user_password_resets_and_unlocks(initialised):
+    from knowledge.users import MAX_FAILURES, AuthenticationError, authenticate
+
+    runner.invoke(cli, ["user", "add", "gina", "--role", "curator", "--password-stdin"], input="first-password\n")
+    db = open_db()
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AuthenticationError):
+            authenticate(db, "gina", "wrong")
+    with pytest.raises(AuthenticationError, match="Too many failed logins"):
+        authenticate(db, "gina", "first-password")
+    result = runner.invoke(cli, ["user", "password", "gina", "--password-stdin"], input="second-password\n")
+    assert result.exit_code == 0 and "unlocked" in result.output
+    assert authenticate(db, "gina", "second-password").name == "gina"
+    missing = runner.invoke(cli, ["user", "password", "nobody", "--password-stdin"], input="x" * 10 + "\n")
+    assert missing.exit_code == 1 and "no user called 'nobody'" in missing.output

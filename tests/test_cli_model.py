@@ -26,6 +26,8 @@ def test_report_prints_validation_with_intervals_and_the_simulated_note():
     assert as_json["metadata"]["simulated"] is True and "point" in as_json["metrics"]
     card = runner.invoke(cli, ["model", "report", str(quick_model_folder()), "--card"]).output
     assert card.startswith("# Model card")
+    sens = runner.invoke(cli, ["model", "report", str(quick_model_folder()), "--sensitivity", "1.0"])
+    assert sens.exit_code == 0 and "To reach 100% sensitivity" in sens.output
 
 
 def test_report_on_a_folder_without_a_model_is_a_clean_error(tmp_path):

@@ -12,7 +12,7 @@ from knowledge import cases as kcases
 from knowledge import transfer, users
 from knowledge.db import default_db_path, open_db
 from knowledge.models import BODY_FIELDS, CATEGORIES
-from knowledge.search import facet_counts, search_cases
+from knowledge.search import facet_counts, query_words, search_cases
 from knowledge.seed import load_seed
 
 kb_cli = typer.Typer(help="The case library: search, show, history, export, import.", no_args_is_help=True)
@@ -86,8 +86,13 @@ def kb_search(
     with user_errors():
         if category and category not in CATEGORIES:
             raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
-        hits = search_cases(open_db(db), query, category=category, year_from=year_from, year_to=year_to, tag=tag,
-                            limit=limit)
+        database = open_db(db)
+        filters = dict(category=category, year_from=year_from, year_to=year_to, tag=tag, limit=limit)
+        hits = search_cases(database, query, **filters)
+        if not hits and len(query_words(query)) > 1:
+            hits = search_cases(database, query, any_word=True, **filters)
+            if hits and not json_out:
+                typer.echo("No case has all of these words; showing cases with any of them.\n")
     if json_out:
         echo_json([h.to_dict() for h in hits])
         return
@@ -192,6 +197,24 @@ def user_add(
                 password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = users.add_user(open_db(db), name, role, password, by="medlens-cli")
     typer.echo(f"Added {user.name} ({user.role}).")
+
+
+@user_cli.command("password")
+def user_password(
+    name: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from standard input."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Set a new password (this also unlocks an account locked after failed logins)."""
+    with user_errors():
+        database = open_db(db)
+        users.get_user(database, name)  # a clear error before asking for a password
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        users.set_password(database, name, password, by="medlens-cli")
+    typer.echo(f"New password set for {name}; the account is unlocked.")
 
 
 @user_cli.command("list")

@@ -76,11 +76,12 @@ def model_train(
     manifest: Path | None = typer.Option(None, "--manifest", help="Manifest CSV (path, subject, label, ...)."),
     folder: Path | None = typer.Option(None, "--folder", help="A folder laid out as label/subject/file."),
     demo: bool = typer.Option(False, "--demo", help="Train on the simulated demo cohort instead."),
-    model: str = typer.Option("logistic", "--model", help="logistic, lda, rf or hgb."),
+    model: str = typer.Option("rf", "--model", help="logistic, lda, rf or hgb."),
     output: Path = typer.Option(..., "-o", "--output", help="Model folder to write, e.g. models/my-model."),
     labels: str | None = typer.Option(None, "--labels", help="Allowed labels, comma-separated (others are errors)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Leave out unreadable recordings (they are listed)."),
+    demo_cohort: str = typer.Option("demo-needle", "--demo-cohort", help="With --demo: demo-needle or demo-surface."),
     quick: bool = typer.Option(False, "--quick", help="With --demo: a tiny cohort (seconds; for trying things)."),
     json_out: bool = typer.Option(False, "--json", help="Print the validation summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines."),
@@ -97,7 +98,7 @@ def model_train(
         progress = _progress(quiet)
         failed: list = []
         if demo:
-            trained = train_demo_model(kind=model, quick=quick, progress=progress)
+            trained = train_demo_model(name=demo_cohort, kind=model, quick=quick, progress=progress)
             save_model(trained, output)
         else:
             trained, failed = train_cohort(sources[0], output, kind=model, labels=_labels(labels),
@@ -118,20 +119,31 @@ def model_report(
     folder: Path = typer.Argument(..., help="A model folder (e.g. models/demo)."),
     json_out: bool = typer.Option(False, "--json", help="Print metrics, model card and metadata as JSON."),
     card: bool = typer.Option(False, "--card", help="Print the model card (Markdown)."),
+    sensitivity: float | None = typer.Option(None, "--sensitivity",
+                                             help="Also give the P(abnormal) threshold reaching this sensitivity."),
 ) -> None:
     """Show how a saved model was validated: metrics with intervals, calibration, coverage, card."""
+    from decision_support import validation as v
     from decision_support.model_card import card_markdown
     from decision_support.registry import read_sidecar
 
     with user_errors():
         sidecar = read_sidecar(folder)
+        op = v.operating_point(sidecar["metrics"], sensitivity) if sensitivity is not None else None
     if json_out:
-        echo_json({k: sidecar[k] for k in ("kind", "feature_names", "classes", "settings", "metrics", "card",
-                                           "metadata")})
+        payload = {k: sidecar[k] for k in ("kind", "feature_names", "classes", "settings", "metrics", "card",
+                                           "metadata")}
+        if op is not None:
+            payload["operating_point"] = op
+        echo_json(payload)
     elif card:
         typer.echo(card_markdown(sidecar["card"]))
     else:
         _print_report(sidecar)
+        if op is not None:
+            typer.echo(f"To reach {op['target_sensitivity']:.0%} sensitivity for abnormal vs healthy, flag P(abnormal) "
+                       f">= {op['threshold']:.2f}: held-out sensitivity {op['sensitivity']:.0%}, specificity "
+                       f"{op['specificity']:.0%}.")
 
 
 @cohort_cli.command("features")

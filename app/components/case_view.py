@@ -88,8 +88,8 @@ def case_form_values(prefix: str) -> dict:
     """
     from knowledge.models import parse_sources_text
 
-    c1, c2, c3 = st.columns([2, 1, 1])
     values = {"title": st.text_input("Title", key=f"{prefix}_title")}
+    c1, c2, c3 = st.columns([2, 1, 1])
     values["category"] = c1.selectbox("Category", list(CATEGORIES), key=f"{prefix}_category",
                                       format_func=CATEGORIES.get)
     values["year_start"] = c2.number_input("Year", 1900, 2100, step=1, key=f"{prefix}_year_start")

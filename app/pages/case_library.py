@@ -5,9 +5,10 @@ import streamlit as st
 from app.components.case_view import escape_all, render_case, render_history, years
 from app.components.layout import page_boundary, page_header
 from app.state_knowledge import knowledge_db
+from knowledge.appraisals import appraisals_for_case
 from knowledge.cases import case_history, get_case
 from knowledge.models import CATEGORIES
-from knowledge.search import all_tags, related_cases, search_cases
+from knowledge.search import all_tags, query_words, related_cases, search_cases
 
 page_header(
     "Case library",
@@ -23,21 +24,26 @@ with page_boundary("the case library"):
                             format_func=lambda c: CATEGORIES.get(c, "All categories"))
     tag = c2.selectbox("Tag", ["All", *all_tags(db)], key="case_tag")
     year_range = c3.slider("Years", 1950, 2030, (1950, 2030), key="case_years")
-    hits = search_cases(db, query, category=None if category == "All" else category,
-                        tag=None if tag == "All" else tag, limit=100,
-                        year_from=year_range[0] if year_range[0] > 1950 else None,
-                        year_to=year_range[1] if year_range[1] < 2030 else None)
+    filters = dict(category=None if category == "All" else category, tag=None if tag == "All" else tag, limit=100,
+                   year_from=year_range[0] if year_range[0] > 1950 else None,
+                   year_to=year_range[1] if year_range[1] < 2030 else None)
+    hits, any_word = search_cases(db, query, **filters), False
+    if not hits and len(query_words(query)) > 1:
+        hits, any_word = search_cases(db, query, any_word=True, **filters), True
 
     results, reader = st.columns([2, 3], gap="large")
     with results:
-        st.caption(f"{len(hits)} cases" + (" (best matches first)" if query.strip() else ", newest first"))
+        count = f"{len(hits)} case{'' if len(hits) == 1 else 's'}"
+        st.caption(count + (", newest first" if not query_words(query) else
+                            " with some of your words (none has all of them)" if any_word else ", best matches first"))
         if not hits:
             st.info("No cases match. Try fewer or different words, or widen the filters.")
         for hit in hits:
-            if st.button(escape_all(hit.title), key=f"open_{hit.slug}", use_container_width=True):
-                st.session_state["case_open"] = hit.slug
+            st.markdown(f"**{escape_all(hit.title)}**")
             snippet = "".join(f"**{escape_all(t)}**" if match else escape_all(t) for t, match in hit.segments())
             st.caption(f"{CATEGORIES[hit.category]} · {hit.years} — {snippet}")
+            if st.button("Read this case", key=f"open_{hit.slug}"):
+                st.session_state["case_open"] = hit.slug
 
     with reader:
         slug = st.session_state.get("case_open") or (hits[0].slug if hits else None)
@@ -55,6 +61,13 @@ with page_boundary("the case library"):
                         if st.button(label, key=f"related_{r['slug']}"):
                             st.session_state["case_open"] = r["slug"]
                             st.rerun()
+                saved = appraisals_for_case(db, slug)
+                if saved:
+                    st.markdown("**Saved appraisals of these papers**")
+                    for a in saved:
+                        st.caption(f"#{a['id']} · {escape_all(a['checklist_id'])} · {escape_all(a['paper_title'])}"
+                                   f" · {escape_all(a['reviewer'] or 'no reviewer')} · {a['created_at'][:10]} "
+                                   "(open it on the Compare appraisals page)")
                 with st.expander(f"Revision history ({record.version} versions)"):
                     render_history(case_history(db, slug))
             st.caption(f"Case id: `{slug}` · years {years(record.case)} · cite the sources above, not this page.")

@@ -48,7 +48,8 @@ with page_boundary("the curation page"):
     if "curate_pick_next" in st.session_state:
         st.session_state["curate_pick"] = st.session_state.pop("curate_pick_next")
     rows = kc.list_cases(db, include_deleted=True)
-    labels = {r["slug"]: f"{r['title']} [{STATUSES[r['status']]}{', deleted' if r['deleted_at'] else ''}]" for r in rows}
+    labels = {r["slug"]: f"{r['title']} [{STATUSES[r['status']]}{', deleted' if r['deleted_at'] else ''}]"
+              for r in rows}
     slug = st.selectbox("Case", [NEW, *sorted(labels, key=lambda s: labels[s].lower())], key="curate_pick",
                         format_func=lambda s: labels.get(s, s))
 
@@ -94,6 +95,8 @@ with page_boundary("the curation page"):
     with edit_tab:
         values = case_form_values("edit")
         message = st.text_input("What did you change? (optional)", key="edit_message")
+        if record.case.status == "published":
+            st.caption("Saving an edit sends this published case back to review until a reviewer publishes it again.")
         if st.button("Save", key="save_button", type="primary", disabled=bool(record.deleted_at)):
             try:
                 kc.update_case(db, slug, values, base_version=base, user=user["name"], message=message or "Edited")
@@ -112,7 +115,8 @@ with page_boundary("the curation page"):
     with history_tab:
         revisions = kc.case_history(db, slug)
         render_history(revisions)
-        version = st.selectbox("Show the changes made in version", [r.version for r in revisions], key="history_version")
+        version = st.selectbox("Show the changes made in version", [r.version for r in revisions],
+                               key="history_version")
         render_diff(kc.revision_diff(db, slug, version))
         if st.button(f"Restore the text of version {version}", key="restore_revision_button",
                      disabled=bool(record.deleted_at)):

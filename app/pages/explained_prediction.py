@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.components.layout import not_a_device_note, page_boundary, page_header, simulated_data_note
 from app.components.prediction_view import render_result
-from app.state_decision import load_demo_model
+from app.state_decision import available_models, load_demo_model, load_model_cached
 from app.state_knowledge import current_user, knowledge_db
 from decision_support.predict import audit_record, predict_bytes, predict_recording, simulate_demo_recording
 from knowledge.audit import log_prediction
@@ -20,17 +20,22 @@ simulated_data_note()
 not_a_device_note()
 
 
-def _run_and_log(make_result, user: str) -> None:
+def _model(folder):
+    """The chosen saved model, or the demo model (trained on first use if missing)."""
+    return load_model_cached(folder) if folder else load_demo_model()
+
+
+def _run_and_log(make_result, user: str, folder) -> None:
     st.session_state.pop("ds_result", None)  # never leave an older result under a new error
     with st.spinner("Checking quality, predicting and explaining..."):
-        model = load_demo_model()
+        model = _model(folder)
         result = make_result(model)
         db = knowledge_db()
         try:
             log_prediction(db, **audit_record(result, user, result.input_name))
         finally:
             db.close()
-    st.session_state["ds_result"] = result
+    st.session_state["ds_result"] = (result, folder)
 
 
 with page_boundary("the Decision support page"):
@@ -39,6 +44,8 @@ with page_boundary("the Decision support page"):
         format_func=lambda c: f"{c:.0%}",
         help="Coverage was measured on held-out training subjects at these levels.",
     )
+    folders = available_models()
+    folder = st.selectbox("Model", folders, format_func=lambda p: p.name, key="ds_model") if len(folders) > 1 else None
     logged_in = current_user()
     user = logged_in["name"] if logged_in else st.text_input(
         "Your name for the audit log (optional)", key="audit_user", max_chars=80)
@@ -54,7 +61,7 @@ with page_boundary("the Decision support page"):
                 name = f"simulated {condition} subject {int(seed)}"
                 return predict_recording(recording, model, confidence=confidence, input_name=name)
 
-            _run_and_log(_demo, user)
+            _run_and_log(_demo, user, folder)
     with upload_tab:
         upload = st.file_uploader(
             "EMG recording (CSV, NPY/NPZ, EDF/BDF)", type=["csv", "txt", "tsv", "npy", "npz", "edf", "bdf"],
@@ -64,9 +71,10 @@ with page_boundary("the Decision support page"):
                              key="upload_fs")
         if st.button("Predict on the uploaded file", key="predict_file", disabled=upload is None):
             data, name = upload.getvalue(), upload.name
-            _run_and_log(lambda model: predict_bytes(data, name, model, fs=fs or None, confidence=confidence), user)
+            _run_and_log(lambda model: predict_bytes(data, name, model, fs=fs or None, confidence=confidence), user,
+                         folder)
 
-    result = st.session_state.get("ds_result")
+    result, used = st.session_state.get("ds_result", (None, None))
     if result is None:
         st.info("Pick a simulated recording and press **Predict**, or upload your own. Every prediction, "
                 "including refusals, is written to the audit log.")
@@ -74,4 +82,4 @@ with page_boundary("the Decision support page"):
         st.divider()
         if result.confidence != confidence:
             st.caption(f"Shown at {result.confidence:.0%} confidence; press Predict again to use {confidence:.0%}.")
-        render_result(result, load_demo_model())
+        render_result(result, _model(used))

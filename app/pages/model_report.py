@@ -48,6 +48,14 @@ with page_boundary("the model report"):
             st.pyplot(plot(metrics), width="content")
             st.caption(summary(metrics))
 
+    if metrics.get("heldout") and "healthy" in metrics["classes"]:
+        target = st.slider("Sensitivity to reach for abnormal vs healthy", 0.5, 1.0, 0.9, 0.05,
+                           key="report_target_sensitivity")
+        op = v.operating_point(metrics, target)
+        st.write(f"Flag a recording as abnormal when P(abnormal) >= **{op['threshold']:.2f}**: on held-out subjects "
+                 f"that caught {op['sensitivity']:.0%} of abnormal recordings at a specificity of "
+                 f"{op['specificity']:.0%}.")
+
     st.subheader("Prediction sets: coverage per class on held-out subjects")
     coverage = metrics.get("conformal_coverage", {})
     st.dataframe(pd.DataFrame([{"confidence": f"{float(c):.0%}", **{k: f"{x:.0%}" for k, x in t["per_class"].items()},

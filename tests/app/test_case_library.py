@@ -73,3 +73,29 @@ def test_html_in_a_case_is_shown_as_text(html_case):
     rendered = [m.value for m in at.markdown] + [s.value for s in at.subheader] + [b.label for b in at.button]
     assert any("&lt;script&gt;alert" in v for v in rendered)
     assert not any("<script>" in v or "<b>" in v for v in rendered)
+
+
+def test_no_case_with_all_words_falls_back_to_any_word():
+    at = _run()
+    at.text_input(key="case_search").set_value("sepsis zzzxqv").run()
+    assert not at.exception
+    assert any("with some of your words" in c.value for c in at.caption)
+    assert any(b.key.startswith("open_") for b in at.button)
+
+
+def test_case_view_lists_appraisals_of_its_papers():
+    from knowledge.appraisals import save_appraisal
+
+    seeds = [yaml.safe_load(p.read_text()) for p in sorted(SEED_DIR.glob("*.yaml"))]
+    seed = next(c for c in seeds if any(s.get("doi") for s in c["sources"]))
+    db = open_db()
+    load_seed(db)
+    doi = next(s["doi"] for s in seed["sources"] if s.get("doi"))
+    save_appraisal(db, {"checklist_id": "probast", "reviewer": "TEST reviewer",
+                        "paper": {"title": "TEST appraisal of a cited paper", "doi": doi}})
+    db.close()
+    at = _run()
+    at.text_input(key="case_search").set_value(seed["title"]).run()
+    at.button(key=f"open_{seed['slug']}").click().run()
+    assert not at.exception
+    assert any("TEST appraisal of a cited paper" in c.value for c in at.caption)

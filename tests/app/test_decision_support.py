@@ -103,3 +103,20 @@ def test_a_flat_upload_is_refused_with_reasons_and_logged(demo_model_installed, 
     assert not at.metric
     rows = list_predictions(open_db())
     assert rows[0]["abstained"] and rows[0]["input_name"] == "flat.npz"
+
+
+def test_with_several_models_the_user_picks_one(demo_model_installed):
+    import json
+    import shutil
+
+    other = demo_model_installed.parent / "my-cohort"
+    shutil.copytree(demo_model_installed, other)
+    sidecar = json.loads((other / "model.json").read_text())
+    sidecar["metadata"]["version"] = "my-cohort-v2"
+    (other / "model.json").write_text(json.dumps(sidecar))
+    at = _ok(AppTest.from_file(PAGE, default_timeout=120).run())
+    assert at.selectbox(key="ds_model").options == ["demo", "my-cohort"]
+    at.selectbox(key="ds_model").set_value(other)
+    at.button(key="predict_demo").click().run()
+    _ok(at)
+    assert list_predictions(open_db())[0]["model_version"] == "my-cohort-v2"

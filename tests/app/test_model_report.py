@@ -37,3 +37,6 @@ def test_report_shows_metrics_plots_coverage_and_cards():
     text = " ".join(m.value for m in at.markdown)
     assert "## Intended use" in text and "Dataset card" in text
     assert any("Brier score" in c.value for c in at.caption)
+    at.slider(key="report_target_sensitivity").set_value(1.0).run()
+    assert not at.exception
+    assert any("caught 100% of abnormal recordings" in m.value for m in at.markdown)

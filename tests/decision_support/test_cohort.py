@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from decision_support.cohort import cohort_features, load_cohort, read_folder, read_manifest
 from decision_support.transformers import FeatureSettings
@@ -112,3 +114,15 @@ def test_uploaded_cohort_is_written_by_file_name_and_trains(manifest, tmp_path):
         save_uploaded_cohort(table.to_csv(index=False).encode(), {}, tmp_path / "up3")
     with pytest.raises(ValueError, match="model name"):
         model_folder_for("../../etc")
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_manifest_text_is_a_cohort_or_a_value_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("m") / "manifest.csv"
+    path.write_text("path,subject,label\n" + text, encoding="utf-8", errors="replace")
+    try:
+        cohort = read_manifest(path)
+    except ValueError:
+        return
+    assert all(e.path.is_file() for e in cohort.entries)

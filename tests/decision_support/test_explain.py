@@ -161,6 +161,8 @@ def test_reason_sentence_reads_like_the_issue_example():
                               {"MDF": spec})
     assert away.startswith("Spread (interquartile range across windows) of median frequency (MDF) on ch1 is 3 Hz")
     assert away.endswith("away from myopathic.")
+    typical = ex.reason_sentence("MDF_median_ch1", 90.0, 0.1, "healthy", reference, {"MDF": spec})
+    assert "higher than 50% of healthy training recordings (a typical value for them); this pushed" in typical
 
 
 def test_plain_reasons_follow_the_largest_shap_values():

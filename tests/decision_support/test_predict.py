@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from types import SimpleNamespace
@@ -55,10 +56,12 @@ def test_explanation_is_additive_and_reasons_name_the_predicted_class(quick_mode
     assert e.base_value + e.values.sum() == pytest.approx(e.model_output, abs=1e-6)
     from decision_support.models import fitted_base_estimator
 
-    # the demo model is logistic regression: SHAP explains its log-odds for every class
+    # SHAP explains the base model before calibration: probabilities for a forest, log-odds otherwise
     z = quick_model.pipeline[:-1].transform(neurogenic_result.features[quick_model.feature_names])
-    logits = fitted_base_estimator(quick_model.pipeline).decision_function(z)[0]
-    np.testing.assert_allclose(e.all_base_values + e.all_values.sum(axis=0), logits, atol=1e-6)
+    base = fitted_base_estimator(quick_model.pipeline)
+    expected = base.predict_proba(z)[0] if quick_model.kind == "rf" else base.decision_function(z)[0]
+    assert e.output_space == ("probability" if quick_model.kind == "rf" else "log-odds")
+    np.testing.assert_allclose(e.all_base_values + e.all_values.sum(axis=0), expected, atol=1e-6)
     assert len(neurogenic_result.reasons) == dp.TOP_REASONS
     for reason in neurogenic_result.reasons:
         assert "training recordings" in reason and e.label in reason
@@ -120,9 +123,11 @@ def test_a_different_sampling_rate_abstains_with_a_plain_reason(quick_model):
     assert "sampled at 2000 Hz but the model was trained on 4000 Hz" in result.abstain_reasons[0]
 
 
-def test_white_noise_is_unlike_the_training_cohort(quick_model):
-    noise = np.random.default_rng(0).standard_normal((4 * 4000, 1)) * 0.05
-    result = dp.predict_recording(Recording(noise, 4000.0, units=("mV",)), quick_model)
+def test_a_test_tone_sweep_is_unlike_the_training_cohort(quick_model):
+    t = np.arange(4 * 4000) / 4000.0
+    sweep = 0.5 * np.sin(2 * np.pi * (50.0 + 400.0 * t) * t)  # 50 Hz rising to 3250 Hz: clean signal, not EMG
+    result = dp.predict_recording(Recording(sweep, 4000.0, units=("mV",)), quick_model)
+    assert result.quality_verdict == "pass"
     assert result.abstained and result.is_outlier and result.ood_score > result.ood_threshold
     assert "unlike the recordings the model was trained on" in result.abstain_reasons[0]
     assert len(result.abstain_reasons) == 1 + dp.TOP_OUTLYING
@@ -205,3 +210,70 @@ def test_any_signal_gives_a_result_not_a_crash(quick_model, n, seed, scale, spec
     assert result.abstained or result.predicted_label in quick_model.classes
     if result.abstained:
         assert result.abstain_reasons and all(isinstance(r, str) and r for r in result.abstain_reasons)
+
+
+def test_reasons_say_when_channels_were_pooled(quick_model):
+    rec = demo_recording("neurogenic", 2, seconds=3.0, n_channels=2)
+    result = dp.predict_recording(rec, quick_model)
+    assert not result.abstained, result.abstain_reasons
+    assert all("(windows of all channels pooled)" in reason for reason in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [({"fs": 2000}, 2000.0), ({"fs": [4000.0, 4000.0]}, 4000.0), ({"fs": [2000.0, 4000.0]}, None),
+     ({"dataset_card": {"parameters": {"fs_hz": 4000.0}}}, 4000.0), ({}, None), ({"fs": "n/a"}, None)],
+)
+def test_training_sampling_rate_is_read_from_the_model(metadata, expected):
+    assert dp.training_fs(SimpleNamespace(metadata=metadata, settings=None)) == expected
+
+
+def test_audit_rows_filter_and_table():
+    rows = [
+        {"id": 2, "created_at": "2026-01-02T10:00:00.000001+00:00", "user": "b", "model_version": "v2",
+         "input_name": "flat.csv", "input_sha256": "ab" * 32, "quality_verdict": "fail", "predicted_label": None,
+         "probabilities": {}, "prediction_set": [], "top_reasons": [], "abstained": True,
+         "abstain_reasons": ["Channel ch1 looks disconnected."]},
+        {"id": 1, "created_at": "2026-01-01T09:00:00.000001+00:00", "user": "a", "model_version": "v1",
+         "input_name": "needle.npz", "input_sha256": "cd" * 32, "quality_verdict": "pass",
+         "predicted_label": "neurogenic", "probabilities": {"healthy": 0.1, "neurogenic": 0.9},
+         "prediction_set": ["neurogenic"], "top_reasons": ["Median frequency is low."], "abstained": False,
+         "abstain_reasons": []},
+    ]
+    assert [r["id"] for r in dp.filter_audit_rows(rows)] == [2, 1]
+    assert [r["id"] for r in dp.filter_audit_rows(rows, outcome="abstentions")] == [2]
+    assert [r["id"] for r in dp.filter_audit_rows(rows, outcome="predictions")] == [1]
+    assert [r["id"] for r in dp.filter_audit_rows(rows, users=["a"], model_versions=["v1"])] == [1]
+    assert [r["id"] for r in dp.filter_audit_rows(rows, text="DISCONNECTED")] == [2]
+    assert dp.filter_audit_rows(rows, users=["a"], outcome="abstentions") == []
+    with pytest.raises(ValueError, match="outcome must be one of"):
+        dp.filter_audit_rows(rows, outcome="maybe")
+    table = dp.audit_frame(rows)
+    assert list(table["outcome"]) == ["abstained", "neurogenic"]
+    assert table.loc[1, "probability"] == 0.9 and table.loc[0, "top reason"] == "Channel ch1 looks disconnected."
+    assert table.loc[1, "time (UTC)"] == "2026-01-01 09:00:00" and table.loc[1, "SHA-256"] == "cd" * 8
+    assert list(dp.audit_frame([]).columns) == list(table.columns)
+
+
+def test_empty_sets_and_sets_without_the_top_class_are_explained(quick_model, neurogenic):
+    from decision_support.conformal import ClassConditionalConformal
+
+    classes = quick_model.classes
+    labels = np.repeat(classes, 20)
+
+    def with_scores(scores_by_class):
+        scores = np.concatenate([np.full(20, scores_by_class[c]) for c in classes])
+        conformal = ClassConditionalConformal(classes, scores, labels, coverage=quick_model.conformal.coverage,
+                                              model=quick_model.pipeline)
+        return dataclasses.replace(quick_model, conformal=conformal)
+
+    # every calibration recording fitted its class perfectly: nothing this recording does is as conforming
+    strict = with_scores({c: 0.0 for c in classes})
+    result = dp.predict_recording(neurogenic, strict, explain=False)
+    assert result.prediction_set == [] and any("prediction set is empty" in w for w in result.warnings)
+    # the top class is held to a perfect fit, the others accept anything
+    top = result.predicted_label
+    lenient = with_scores({c: (0.0 if c == top else 1.0) for c in classes})
+    result = dp.predict_recording(neurogenic, lenient, explain=False)
+    assert top not in result.prediction_set and len(result.prediction_set) == len(classes) - 1
+    assert any(f"most likely class ({top}) is not in the prediction set" in w for w in result.warnings)

@@ -66,3 +66,16 @@ def test_featurize_gives_one_row_with_the_model_columns(quick_model):
     assert row.shape == (1, len(quick_model.feature_names))
     assert list(row.columns) == quick_model.feature_names
     assert isinstance(quick_model.settings, FeatureSettings)
+
+
+def test_operating_point_from_stored_heldout_predictions(quick_model):
+    from decision_support.validation import operating_point
+
+    stored = quick_model.metrics["abnormal"]["operating_point"]
+    again = operating_point(quick_model.metrics, stored["target_sensitivity"])
+    assert again["threshold"] == pytest.approx(stored["threshold"], abs=1e-5)  # stored rounded to 6 decimals
+    assert (again["sensitivity"], again["specificity"]) == (stored["sensitivity"], stored["specificity"])
+    strict = operating_point(quick_model.metrics, 1.0)
+    assert strict["sensitivity"] == 1.0 and strict["threshold"] <= stored["threshold"]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        operating_point(quick_model.metrics, 1.5)

@@ -81,3 +81,12 @@ def test_appraisal_for_unknown_case(db):
     with pytest.raises(ValueError, match="no case 'nope'"):
         appraisals.save_appraisal(db, APPRAISAL, case_slug="nope")
     assert db["appraisals"].count == 0
+
+
+def test_appraisals_for_case_by_link_or_cited_doi(db):
+    cases.create_case(db, make_case(), user="alice")  # cites 10.9999/test-emg-carpal-tunnel
+    paper = {"title": "TEST cited", "doi": "10.9999/TEST-EMG-carpal-tunnel"}  # DOIs compare case-insensitively
+    cited = appraisals.save_appraisal(db, {**APPRAISAL, "paper": paper})
+    linked = appraisals.save_appraisal(db, APPRAISAL, case_slug="test-emg-carpal-tunnel")
+    appraisals.save_appraisal(db, {**APPRAISAL, "paper": {"title": "TEST unrelated", "doi": "10.9999/other"}})
+    assert [a["id"] for a in appraisals.appraisals_for_case(db, "test-emg-carpal-tunnel")] == [linked, cited]

@@ -142,3 +142,13 @@ def test_curator_cannot_delete_someone_elses_published_case(db, draft):
 def test_unknown_slug(db):
     with pytest.raises(cases.CaseNotFound, match="no case 'nope'"):
         cases.get_case(db, "nope")
+
+
+def test_editing_a_published_case_sends_it_back_to_review(db, draft):
+    cases.submit_for_review(db, draft.slug, user="alice")
+    published = cases.publish_case(db, draft.slug, user="bob")
+    edited = cases.update_case(db, draft.slug, {"lessons": "TEST: a new lesson."}, base_version=published.version,
+                               user="alice")
+    assert (edited.case.status, edited.case.reviewer) == ("in_review", None)
+    assert set(cases.revision_diff(db, draft.slug, edited.version)) == {"lessons", "status", "reviewer"}
+    assert cases.publish_case(db, draft.slug, user="bob").case.status == "published"

@@ -27,6 +27,16 @@ def _process_worker(db_path, user, title, base_version, barrier, results):
     results.put((user, edit_from_version(db_path, user, title, base_version, barrier)))
 
 
+def _open_fresh(db_path, barrier, results):
+    barrier.wait(timeout=30)
+    try:
+        db = open_db(db_path)
+        results.put(db["cases"].count)
+        db.close()
+    except Exception as exc:  # report, so the test fails fast with the reason
+        results.put(repr(exc))
+
+
 def _check_outcome(db, outcomes: dict[str, str]) -> None:
     assert sorted(outcomes.values()) == ["conflict", "saved"]
     winner = next(u for u, o in outcomes.items() if o == "saved")
@@ -66,3 +76,21 @@ def test_two_processes(db, db_path):
         p.join(60)
         assert p.exitcode == 0
     _check_outcome(db, outcomes)
+
+
+def test_two_processes_creating_the_same_new_database(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(3), ctx.Queue()
+    path = str(tmp_path / "fresh.db")
+    procs = [ctx.Process(target=_open_fresh, args=(path, barrier, results)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    counts = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert counts == [0, 0, 0]
+    from knowledge.db import MIGRATIONS
+
+    db = open_db(path)
+    assert len(MIGRATIONS.applied(db)) == len(MIGRATIONS._migrations)

@@ -47,8 +47,8 @@ def test_missing_required_field_is_named():
 
 
 def test_tags_are_deduplicated_and_unquoted_pmid_accepted():
-    case = parse_case(make_case(tags=["emg", "emg", "nerve"],
-                                sources=[{"citation": "Someone 2020", "pmid": 9435330, "url": "https://example.org/a"}]))
+    source = {"citation": "Someone 2020", "pmid": 9435330, "url": "https://example.org/a"}
+    case = parse_case(make_case(tags=["emg", "emg", "nerve"], sources=[source]))
     assert case.tags == ["emg", "nerve"]
     assert case.sources[0].pmid == "9435330"
 

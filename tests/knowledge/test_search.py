@@ -84,11 +84,12 @@ def test_deleted_cases_are_hidden_unless_asked(library):
 def test_edits_are_searchable_immediately(library):
     record = cases.get_case(library, "test-sepsis")
     cases.update_case(library, "test-sepsis", {"outcome": "TEST: quokka"}, base_version=record.version, user="alice")
-    assert [h.slug for h in search_cases(library, "quokka")] == ["test-sepsis"]
+    assert [h.slug for h in search_cases(library, "quokka", status=None)] == ["test-sepsis"]
+    assert search_cases(library, "quokka") == []  # edited, so back in review and out of the library
     cases.update_case(library, "test-sepsis", {"tags": ["zebra-crossing"]}, base_version=record.version + 1,
                       user="alice")
-    assert [h.slug for h in search_cases(library, "zebra")] == ["test-sepsis"]
-    assert search_cases(library, "sepsis", tag="triage") == []
+    assert [h.slug for h in search_cases(library, "zebra", status=None)] == ["test-sepsis"]
+    assert search_cases(library, "sepsis", tag="triage", status=None) == []
 
 
 def test_related_cases_share_tags_or_category(library):
@@ -116,3 +117,10 @@ def test_arbitrary_text_never_raises(library, query):
     hits = search_cases(library, query, status=None)
     assert all(h.slug.startswith("test-") for h in hits)
     assert fts_query(query).count('"') % 2 == 0
+
+
+def test_any_word_finds_cases_with_some_of_the_words(library):
+    assert search_cases(library, "sepsis xylophone") == []
+    hits = search_cases(library, "sepsis carpal xylophone", any_word=True)
+    assert {h.slug for h in hits} == {"test-sepsis", "test-tunnel-title", "test-tunnel-body"}
+    assert fts_query("a b", any_word=True) == '"a" OR "b"*'

@@ -36,6 +36,22 @@ def test_library_meets_the_minimums_per_category():
 def test_seed_slugs_and_primary_dois_are_unique():
     seen = [read_case_file(p) for p in SEED_FILES]
     assert len({c.slug for c in seen}) == len(seen)
+    primary = [c.sources[0].doi.lower() for c in seen if c.sources[0].doi]
+    assert len(set(primary)) == len(primary)  # else an export would not re-import as the same library
+
+
+def test_seed_library_round_trips_through_export_and_import(db, tmp_path):
+    from knowledge.db import open_db
+    from knowledge.transfer import export_cases, export_to_file, import_from_file
+    from knowledge.users import ensure_system_users
+
+    load_seed(db)
+    export_to_file(db, tmp_path / "library.yaml")
+    other = open_db(tmp_path / "other.db")
+    ensure_system_users(other)
+    report = import_from_file(other, tmp_path / "library.yaml", user="medlens-seed")
+    assert report.duplicates == [] and len(report.created) == len(SEED_FILES)
+    assert export_cases(other) == export_cases(db)
 
 
 @pytest.fixture

@@ -44,6 +44,21 @@ def test_registry_is_complete_and_documented():
     assert set(DEFAULT_THRESHOLDS) == {"zc", "ssc", "wamp", "myop", "fr_low_band", "fr_high_band"}
 
 
+def test_readme_documents_every_feature_and_threshold():
+    from tests.conftest import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## EMG features\n", 1)[1].split("\n## ", 1)[0]
+    import re
+
+    words = set(re.findall(r"[A-Z][A-Z0-9_]+", section))
+    # "AR1-AR4" and "SM1-SM3" name ranges
+    words |= {f"AR{i}" for i in range(1, 5)} | {f"SM{i}" for i in range(1, 4)}
+    assert set(FEATURES) <= words, set(FEATURES) - words
+    for key in DEFAULT_THRESHOLDS:
+        assert f"`{key}`" in section, key
+
+
 # ---- every feature against the references --------------------------------------------------------------
 
 

@@ -40,7 +40,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from decision_support.validation import grouped_splits
 
@@ -96,8 +97,8 @@ class SubjectCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     def fit(self, X: Any, y: Any, groups: Any = None) -> SubjectCalibratedClassifier:
-        y = np.asarray(y)
-        X = np.asarray(X, dtype=float)
+        X, y = validate_data(self, X, y, dtype=float)
+        check_classification_targets(y)
         if groups is None:
             splitter = StratifiedKFold(n_splits=self.n_splits, shuffle=True, random_state=self.seed)
             splits = list(splitter.split(X, y))
@@ -109,14 +110,14 @@ class SubjectCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.calibrated_ = CalibratedClassifierCV(clone(estimator), method=self.method, cv=splits, ensemble=False)
         self.calibrated_.fit(X, y)
         self.classes_ = self.calibrated_.classes_
-        self.n_features_in_ = X.shape[1]
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "calibrated_")
-        return self.calibrated_.predict_proba(np.asarray(X, dtype=float))
+        return self.calibrated_.predict_proba(validate_data(self, X, dtype=float, reset=False))
 
     def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "calibrated_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     @property

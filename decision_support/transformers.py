@@ -9,9 +9,11 @@ How a recording becomes a row (medlens predicts per *recording*, from aggregated
    absolute amplitude: spectral shape (MNF, MDF, PKF, FR), crossing and turn rates per second (ZC with an
    amplitude-relative dead band, SSC), WAMP and MYOP with thresholds relative to the recording's own
    robust noise level (so multiplying a recording by any gain leaves them unchanged), shape statistics
-   (kurtosis, skewness), Hjorth mobility (in Hz) and complexity, AR coefficients, and amplitude *ratios*
-   (RMS/MAV, LOG/MAV, relative waveform length). ``LOG10_RMS`` (absolute amplitude, log scale) exists but
-   is off by default; add it when all recordings share one calibrated amplifier.
+   (kurtosis, absolute skewness), Hjorth mobility (in Hz) and complexity, AR coefficients, and amplitude
+   *ratios* (RMS/MAV, LOG/MAV, relative waveform length). Every default feature is also unchanged when the
+   recording's sign is flipped (clinical systems differ in polarity convention). ``LOG10_RMS`` (absolute
+   amplitude, log scale) and signed ``SKEW`` exist but are off by default; add them when all recordings
+   share one calibrated amplifier and one polarity.
 3. Each window feature is summarised over windows by its **median** (typical value) and **IQR**
    (interquartile range: how much it varies, e.g. how irregular recruitment is). With
    ``channel_mode="pooled"`` (default) windows of all channels are pooled, so a model trained on one-channel
@@ -86,7 +88,10 @@ WINDOW_FEATURES: dict[str, WindowFeature] = {f.name: f for f in [
     WindowFeature("MYOP", "fraction", "Share of samples more than 3 noise SDs from zero: how much of the "
                   "time motor-unit potentials stand out of the baseline.", True, _base("MYOP")),
     WindowFeature("KURT", "1", _meaning("KURT"), True, _base("KURT")),
-    WindowFeature("SKEW", "1", _meaning("SKEW"), True, _base("SKEW")),
+    WindowFeature("ABS_SKEW", "1", "Absolute skewness: how lopsided the large deflections are, whatever the "
+                  "recording's polarity convention (negative-up or positive-up).", True,
+                  lambda b, fs, w: np.abs(b["SKEW"])),
+    WindowFeature("SKEW", "1", _meaning("SKEW") + " Depends on the recording's polarity.", True, _base("SKEW")),
     WindowFeature("HJORTH_MOB_HZ", "Hz", "Hjorth mobility as a frequency (mobility x fs / 2 pi): the signal's "
                   "typical frequency.", True, lambda b, fs, w: b["HJORTH_MOB"] * fs / (2 * np.pi)),
     WindowFeature("HJORTH_COMP", "1", _meaning("HJORTH_COMP"), True, _base("HJORTH_COMP")),
@@ -107,7 +112,8 @@ WINDOW_FEATURES: dict[str, WindowFeature] = {f.name: f for f in [
                   lambda b, fs, w: np.log10(np.maximum(b["RMS"], 1e-12))),
 ]}
 
-DEFAULT_FEATURES: tuple[str, ...] = tuple(n for n, f in WINDOW_FEATURES.items() if f.gain_robust)
+#: The default set: every feature unchanged by the amplifier's gain and by the recording's polarity.
+DEFAULT_FEATURES: tuple[str, ...] = tuple(n for n, f in WINDOW_FEATURES.items() if f.gain_robust and n != "SKEW")
 AGGREGATIONS = {"median+iqr": ("median", "iqr")}
 STAT_MEANING = {"median": "typical value over windows", "iqr": "spread over windows (interquartile range)"}
 
@@ -152,7 +158,7 @@ class FeatureSettings:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-FEATURE_CODE_VERSION = "1"  # bump when a derived feature's definition changes (invalidates caches)
+FEATURE_CODE_VERSION = "2"  # bump when a derived feature's definition changes (invalidates caches)
 
 
 def feature_columns(settings: FeatureSettings, n_channels: int = 1) -> list[str]:

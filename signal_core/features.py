@@ -50,7 +50,7 @@ class FeatureSpec:
     reference: str
 
 
-_HUDGINS = "Hudgins B, Parker P, Scott RN. A new strategy for multifunction myoelectric control. IEEE Trans Biomed Eng 1993;40(1):82-94"
+_HUDGINS = "Hudgins B, Parker P, Scott RN. A new strategy for multifunction myoelectric control. IEEE Trans Biomed Eng 1993;40(1):82-94. doi:10.1109/10.204774"
 _PHINYOMARK = "Phinyomark A, Phukpattaranont P, Limsakul C. Feature reduction and selection for EMG signal classification. Expert Syst Appl 2012;39:7420-7431"
 _LIBEMG = "Eddy E, Campbell E, Phinyomark A, Bateman S, Scheme E. LibEMG: an open source library to facilitate the exploration of myoelectric control. IEEE Access 2023;11:87380-87397. doi:10.1109/ACCESS.2023.3304544"
 _HJORTH = "Hjorth B. EEG analysis based on time domain properties. Electroencephalogr Clin Neurophysiol 1970;29(3):306-310"

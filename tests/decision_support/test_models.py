@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from decision_support.models import MODEL_KINDS, fitted_base_estimator, make_pipeline, transform_features
+from decision_support.models import (
+    MODEL_KINDS,
+    SubjectCalibratedClassifier,
+    fitted_base_estimator,
+    make_pipeline,
+    transform_features,
+)
 from tests.decision_support.tabular import tabular_cohort
 
 FEATURES = ["MNF_median", "KURT_median", "ZC_RATE_median", "REL_WL_median"]
@@ -47,3 +55,9 @@ def test_calibration_folds_never_share_subjects():
     table = tabular_cohort(4, 3)
     for train, test in grouped_splits(table["label"], table["subject"], n_splits=3):
         assert not set(table["subject"].iloc[train]) & set(table["subject"].iloc[test])
+
+
+
+@parametrize_with_checks([SubjectCalibratedClassifier(LogisticRegression(max_iter=1000))])
+def test_calibrated_classifier_follows_the_scikit_learn_api(estimator, check):
+    check(estimator)

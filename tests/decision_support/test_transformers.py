@@ -29,6 +29,15 @@ def test_default_features_do_not_change_with_amplifier_gain(gain):
     np.testing.assert_allclose(scaled.to_numpy(), base.to_numpy(), rtol=1e-9, atol=1e-9)
 
 
+def test_default_features_do_not_change_with_polarity():
+    base = recording_features(REC)
+    flipped = recording_features(Recording(-REC.data, REC.fs))
+    np.testing.assert_allclose(flipped.to_numpy(), base.to_numpy(), rtol=1e-9, atol=1e-9)
+    signed = FeatureSettings(features=("SKEW",))
+    assert recording_features(REC, signed).iloc[0] == pytest.approx(
+        -recording_features(Recording(-REC.data, REC.fs), signed).iloc[0])
+
+
 def test_absolute_amplitude_feature_is_opt_in_and_does_change():
     assert "LOG10_RMS" not in DEFAULT_FEATURES and len(feature_columns(FeatureSettings())) == 38
     s = FeatureSettings(features=("LOG10_RMS",))

@@ -69,7 +69,7 @@ def build_model_card(model: TrainedModel, dataset_card: dict[str, Any] | None = 
             "features": (f"{len(model.feature_names)} recording-level features: median and interquartile range over "
                          f"{model.settings.window_s:g} s windows (step {model.settings.step_s:g} s) of "
                          f"{', '.join(model.settings.features)}"),
-            "calibration": (f"{getattr(model.pipeline.named_steps.get('clf'), 'method', 'temperature')} calibration "
+            "calibration": (f"{getattr(model.pipeline.named_steps.get('clf'), 'method_used_', 'temperature')} calibration "
                             "fitted on subjects held out in inner subject-grouped folds"),
             "libraries": meta.get("libraries", {}),
             "data_hash": meta.get("data_hash"),

@@ -107,8 +107,18 @@ class SubjectCalibratedClassifier(ClassifierMixin, BaseEstimator):
             splits = grouped_splits(y, groups, n_splits=self.n_splits, seed=self.seed)
             self.grouped_calibration_ = True
         estimator = self.estimator if self.estimator is not None else LogisticRegression(max_iter=5000)
-        self.calibrated_ = CalibratedClassifierCV(clone(estimator), method=self.method, cv=splits, ensemble=False)
-        self.calibrated_.fit(X, y)
+        self.method_used_ = self.method
+        try:
+            self.calibrated_ = CalibratedClassifierCV(clone(estimator), method=self.method, cv=splits, ensemble=False)
+            self.calibrated_.fit(X, y)
+        except RuntimeError:
+            # temperature scaling's 1-D optimiser can fail on degenerate held-out probabilities (all 0 or 1);
+            # Platt's sigmoid per class is then the robust fallback, and the method used is recorded
+            if self.method != "temperature":
+                raise
+            self.method_used_ = "sigmoid"
+            self.calibrated_ = CalibratedClassifierCV(clone(estimator), method="sigmoid", cv=splits, ensemble=False)
+            self.calibrated_.fit(X, y)
         self.classes_ = self.calibrated_.classes_
         return self
 

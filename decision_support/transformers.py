@@ -2,8 +2,9 @@
 
 How a recording becomes a row (medlens predicts per *recording*, from aggregated window features):
 
-1. Each channel is cut into windows (``window_s``, ``step_s``) and signal_core computes the base window
-   features (``signal_core.features.extract_features``).
+1. Each channel is high-passed at ``highpass_hz`` (10 Hz, zero phase; a DC offset or baseline drift must
+   not change the features), cut into windows (``window_s``, ``step_s``), and signal_core computes the base
+   window features (``signal_core.features.extract_features``).
 2. Window features are turned into the *gain-robust* set below. A clinical needle recording's amplitude
    depends on the amplifier, the needle and how close it sits to the fibres, so the default set avoids
    absolute amplitude: spectral shape (MNF, MDF, PKF, FR), crossing and turn rates per second (ZC with an
@@ -34,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import signal as sps
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -127,6 +129,7 @@ class FeatureSettings:
     features: tuple[str, ...] = DEFAULT_FEATURES
     aggregation: str = "median+iqr"
     channel_mode: str = "pooled"
+    highpass_hz: float = 10.0  # zero-phase high-pass before features (0 = off): removes DC offset and drift
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(str(f).upper() for f in self.features))
@@ -141,6 +144,8 @@ class FeatureSettings:
             raise ValueError("channel_mode must be 'pooled' or 'per_channel'")
         if not (0 < float(self.step_s) and 0 < float(self.window_s)):
             raise ValueError("window and step must be positive numbers of seconds")
+        if not 0 <= float(self.highpass_hz) < 500:
+            raise ValueError("the high-pass cut-off must be between 0 (off) and 500 Hz")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -150,7 +155,8 @@ class FeatureSettings:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FeatureSettings:
         return cls(window_s=float(d["window_s"]), step_s=float(d["step_s"]), features=tuple(d["features"]),
-                   aggregation=d.get("aggregation", "median+iqr"), channel_mode=d.get("channel_mode", "pooled"))
+                   aggregation=d.get("aggregation", "median+iqr"), channel_mode=d.get("channel_mode", "pooled"),
+                   highpass_hz=float(d.get("highpass_hz", 0.0)))  # settings saved before the filter had none
 
     def digest(self) -> str:
         """Short hash of the settings (and of the feature code version) for cache keys."""
@@ -158,7 +164,7 @@ class FeatureSettings:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-FEATURE_CODE_VERSION = "2"  # bump when a derived feature's definition changes (invalidates caches)
+FEATURE_CODE_VERSION = "3"  # bump when a derived feature's definition changes (invalidates caches)
 
 
 def feature_columns(settings: FeatureSettings, n_channels: int = 1) -> list[str]:
@@ -212,13 +218,21 @@ def _aggregate(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return median, q75 - q25
 
 
+def _highpass(data: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
+    """Second-order zero-phase Butterworth high-pass: a DC offset or slow drift must not change features."""
+    if cutoff_hz <= 0 or cutoff_hz >= 0.45 * fs or data.shape[0] < 16:
+        return data
+    sos = sps.butter(2, cutoff_hz, "highpass", fs=fs, output="sos")
+    return sps.sosfiltfilt(sos, data, axis=0)
+
+
 def recording_features(recording: Recording, settings: FeatureSettings | None = None) -> pd.Series:
     """One recording -> one Series of recording-level features (see the module docstring)."""
     settings = settings or FeatureSettings()
     if not isinstance(recording, Recording):
         raise SignalError("expected a Recording (load one with signal_core.io.load_recording)")
-    per_channel = [_channel_window_features(recording.data[:, c], recording.fs, settings)
-                   for c in range(recording.n_channels)]
+    data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    per_channel = [_channel_window_features(data[:, c], recording.fs, settings) for c in range(recording.n_channels)]
     values: list[float] = []
     if settings.channel_mode == "pooled":
         median, iqr = _aggregate(np.vstack(per_channel))

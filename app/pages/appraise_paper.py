@@ -33,7 +33,8 @@ with page_boundary("the appraisal page"):
         st.button("Continue this appraisal", key="resume", on_click=resume_from_upload)
         if st.session_state.get("resume_error"):
             st.error(st.session_state["resume_error"])
-    names = {cid: checklist(cid).name for cid in available_ids()}
+    # The short clinician's framework first: the gentlest start for a medic new to appraisal.
+    names = {cid: checklist(cid).name for cid in sorted(available_ids(), key=lambda c: c != "clinician-framework")}
     cid = remembered(st.selectbox, "Checklist", "checklist", options=list(names), format_func=names.get)
     cl = checklist(cid)
     st.caption(f"{cl.citation}" + (f" doi:{cl.doi}" if cl.doi else ""))

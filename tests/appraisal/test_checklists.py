@@ -156,3 +156,20 @@ def test_probast_ai_parts_and_domains():
     for item in c.items:
         assert c.section(item.section).applies_to == item.applies_to
     assert not c.development_downgrade and load_checklist("probast").development_downgrade
+
+
+def test_claim_2024_structure_matches_the_published_checklist():
+    # Checked against RSNA's CLAIM site (github.com/RSNA/CLAIM, docs/checklist.md): 44 items in 14 groups.
+    c = load_checklist("claim-2024")
+    assert c.doi == "10.1148/ryai.240300"
+    assert [i.id for i in c.answerable_items] == [str(n) for n in range(1, 45)]
+    assert [(s.id, len(c.items_in(s.id))) for s in c.sections] == [
+        ("title-abstract", 2), ("introduction", 2), ("study-design", 2), ("data", 7),
+        ("reference-standard", 5), ("data-partitions", 2), ("testing-data", 1), ("model", 3),
+        ("training", 3), ("evaluation", 7), ("results-data", 2), ("model-performance", 3),
+        ("discussion", 2), ("other-information", 3),
+    ]
+    # Landmarks that moved or are new in the 2024 update.
+    assert c.item("13").section == "data" and "acquisition" in c.item("13").topic
+    assert c.item("20").section == "data-partitions" and c.item("34").section == "evaluation"
+    assert all(i.applies_to == ("development", "evaluation") for i in c.items)  # CLAIM tags no study type

@@ -58,6 +58,6 @@ def test_calibration_folds_never_share_subjects():
 
 
 
-@parametrize_with_checks([SubjectCalibratedClassifier(LogisticRegression(max_iter=1000))])
+@parametrize_with_checks([SubjectCalibratedClassifier(LogisticRegression(max_iter=1000), method="sigmoid")])
 def test_calibrated_classifier_follows_the_scikit_learn_api(estimator, check):
     check(estimator)

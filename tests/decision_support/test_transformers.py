@@ -38,6 +38,15 @@ def test_default_features_do_not_change_with_polarity():
         -recording_features(Recording(-REC.data, REC.fs), signed).iloc[0])
 
 
+def test_dc_offset_and_slow_drift_do_not_change_the_features():
+    base = recording_features(REC)
+    t = np.arange(REC.n_samples) / REC.fs
+    shifted = Recording(REC.data + 3.0 + 0.5 * np.sin(2 * np.pi * 0.5 * t)[:, None], REC.fs)
+    np.testing.assert_allclose(recording_features(shifted).to_numpy(), base.to_numpy(), rtol=0.05, atol=0.05)
+    unfiltered = FeatureSettings(highpass_hz=0.0)
+    assert recording_features(shifted, unfiltered)["ZC_RATE_median"] < 0.5 * base["ZC_RATE_median"]
+
+
 def test_absolute_amplitude_feature_is_opt_in_and_does_change():
     assert "LOG10_RMS" not in DEFAULT_FEATURES and len(feature_columns(FeatureSettings())) == 38
     s = FeatureSettings(features=("LOG10_RMS",))

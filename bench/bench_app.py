@@ -64,7 +64,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {"MEDLENS_DB": f"{tmp}/medlens.db", "MEDLENS_MODEL_DIR": f"{tmp}/models",
-               "MEDLENS_CACHE_DIR": f"{tmp}/cache", "MEDLENS_DEMO_QUICK": os.environ.get("MEDLENS_DEMO_QUICK", "1")}
+               "MEDLENS_CACHE_DIR": f"{tmp}/cache"}
         subprocess.run([sys.executable, "-m", "app.cli", "init"], cwd=REPO_ROOT, env={**os.environ, **env},
                        check=True, capture_output=True)
         hello = Path(tmp) / "hello.py"

@@ -243,6 +243,11 @@ def _client_for(scheduler: Any, n_files: int, n_workers: int | None):
     raise ValueError(f"scheduler must be 'serial', 'local' or an address like tcp://host:8786, got {scheduler!r}")
 
 
+def _describe_failure(failure: dict[str, Any]) -> str:
+    where = f" (manifest row {failure['row']})" if failure.get("row") else ""
+    return f"{failure['recording']}{where}: {failure['error']}"
+
+
 def cohort_features(
     cohort: Cohort | str | os.PathLike,
     settings: FeatureSettings | None = None,
@@ -298,7 +303,7 @@ def cohort_features(
         rows.append({**res["values"], "subject": e.subject, "label": e.label, "recording": e.recording,
                      **e.covariates})
     if failed and errors == "raise":
-        listing = "; ".join(f"{f['recording']}: {f['error']}" for f in failed[:10])
+        listing = "; ".join(_describe_failure(f) for f in failed[:10])
         more = f" (and {len(failed) - 10} more)" if len(failed) > 10 else ""
         raise ValueError(f"{len(failed)} of {n} recording(s) could not be used{more}: {listing}. "
                          "Fix or remove them, or skip them (--skip-bad).")

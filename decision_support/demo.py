@@ -13,7 +13,7 @@ different efforts. Subjects are seeded apart from the ones the app offers as dem
 
 ``ensure_demo_model()`` trains the shipped model on ``demo-needle`` and saves it to
 ``default_model_dir() / "demo"`` if it is not there yet. It is a random forest: in subject-grouped
-validation on this cohort the four kinds discriminate about equally well (macro AUC 0.97-0.98), and the
+validation on this cohort the four kinds discriminate about equally well (macro AUC 0.96-0.98), and the
 forest combines one of the lowest Brier scores with a calibration slope near 1 (LDA's was 1.4: too timid),
 trains in about half a minute, and saturates instead of extrapolating linearly on recordings unlike the
 training data, which matters when the demo model meets real clinical recordings. The comparison is

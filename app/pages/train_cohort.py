@@ -66,4 +66,10 @@ if result:
         st.dataframe(pd.DataFrame(v.metrics_table(result["metrics"])), hide_index=True, key="train_metrics",
                      column_config={c: st.column_config.NumberColumn(format="%.2f")
                                     for c in ("estimate", "ci_low", "ci_high")})
-        st.caption(v.summarize_calibration(result["metrics"]))
+        tabs = st.tabs(["ROC", "Calibration", "Decision curve", "Confusion matrix"])
+        for tab, plot, summary in zip(tabs, (v.plot_roc, v.plot_calibration, v.plot_decision_curve, v.plot_confusion),
+                                      (v.summarize_roc, v.summarize_calibration, v.summarize_decision_curve,
+                                       v.summarize_confusion)):
+            with tab:
+                st.pyplot(plot(result["metrics"]), width="content")
+                st.caption(summary(result["metrics"]))

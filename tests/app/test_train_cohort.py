@@ -32,6 +32,7 @@ def test_train_from_a_folder_saves_and_shows_metrics(tmp_path):
     assert (Path(os.environ["MEDLENS_MODEL_DIR"]) / "tiny" / "model.json").is_file()
     table = at.dataframe[0].value
     assert "Macro ROC AUC (one-vs-rest)" in set(table["metric"])
+    assert any("Brier score" in c.value for c in at.caption)  # the calibration summary under its plot
 
 
 def test_bad_input_gives_plain_messages(tmp_path):

@@ -54,3 +54,21 @@ def test_ensure_demo_model_reuses_an_existing_model(quick_model_dir):
 def test_unknown_cohort_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown demo cohort"):
         demo.cohort_spec("demo-eeg")
+
+
+@pytest.mark.slow
+def test_full_demo_model_is_validated_honestly(tmp_path):
+    """The shipped demo model: trained on the full simulated cohort, calibrated, sets near nominal coverage."""
+    from decision_support.registry import load_model
+
+    model = load_model(demo.ensure_demo_model(tmp_path / "demo"))
+    assert model.kind == demo.DEMO_MODEL_KIND and model.metadata["n_subjects"] == 60
+    assert model.metrics["point"]["macro_auc"] > 0.9
+    assert 0.6 < model.metrics["abnormal"]["calibration"]["slope"] < 1.6
+    for c, cov in model.conformal.coverage_at(0.9)["per_class"].items():
+        assert cov > 0.8, (c, cov)
+    for condition in ("healthy", "myopathic", "neurogenic"):
+        row = model.featurize(demo.demo_recording(condition, 0))
+        assert not model.ood.is_outlier(row)[0]
+        assert model.classes[int(model.pipeline.predict_proba(row).argmax())] == condition
+    assert (tmp_path / "demo" / "dataset_card.md").read_text().startswith("# Dataset card: demo-needle")

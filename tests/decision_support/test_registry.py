@@ -71,3 +71,15 @@ def test_save_replaces_an_existing_model_atomically(quick_model, tmp_path):
     save_model(quick_model, folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     assert load_model(folder).version == quick_model.version
+
+
+@pytest.mark.parametrize("kind", ["logistic", "lda", "hgb"])  # rf: the quick demo model above
+def test_every_model_kind_saves_and_loads_with_only_allow_listed_types(kind, tmp_path):
+    from decision_support.training import train_model
+    from tests.decision_support.tabular import tabular_cohort
+
+    table = tabular_cohort(4, 2, seed=7)
+    model = train_model(table, kind=kind, n_boot=20)
+    loaded = load_model(save_model(model, tmp_path / kind))
+    X = table[model.feature_names]
+    np.testing.assert_allclose(loaded.pipeline.predict_proba(X), model.pipeline.predict_proba(X))

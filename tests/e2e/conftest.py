@@ -21,7 +21,6 @@ def e2e_env(tmp_path_factory) -> dict[str, str]:
         "MEDLENS_DB": str(root / "medlens.db"),
         "MEDLENS_MODEL_DIR": str(root / "models"),
         "MEDLENS_CACHE_DIR": str(root / "cache"),
-        "MEDLENS_DEMO_QUICK": "1",
     }
     # The same first step a user runs: create the knowledge base, load the cases, train the demo model.
     done = subprocess.run([sys.executable, "-m", "app.cli", "init"], cwd=REPO_ROOT, env={**os.environ, **env},

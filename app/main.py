@@ -14,7 +14,7 @@ from app.navigation import grouped_pages  # noqa: E402
 
 st.set_page_config(page_title="medlens", page_icon=":material/stethoscope:", layout="wide")
 _pages = {
-    group: [st.Page(spec.path, title=spec.title, icon=spec.icon or None, default=spec.path == "pages/home.py")
+    group: [st.Page(spec.path, title=spec.title, icon=spec.icon or None, default=spec.path == "views/home.py")
             for spec in specs]
     for group, specs in grouped_pages().items()
 }

@@ -18,57 +18,57 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/home.py", "Home", "", "What medlens does and where to start.", ":material/home:"),
+    PageSpec("views/home.py", "Home", "", "What medlens does and where to start.", ":material/home:"),
     PageSpec(
-        "pages/appraise_paper.py", "Appraise a paper", "Appraise a paper",
+        "views/appraise_paper.py", "Appraise a paper", "Appraise a paper",
         "Answer PROBAST, TRIPOD+AI or a short clinician's framework for one paper, with evidence sentences "
         "and the judgement by the tool's rules; save and export.",
         ":material/fact_check:",
     ),
     PageSpec(
-        "pages/compare_appraisals.py", "Compare appraisals", "Appraise a paper",
+        "views/compare_appraisals.py", "Compare appraisals", "Appraise a paper",
         "Two reviewers' agreement (kappa), conflicts and a consensus; traffic-light plots across papers.",
         ":material/compare_arrows:",
     ),
     PageSpec(
-        "pages/check_numbers.py", "Check reported numbers", "Appraise a paper",
+        "views/check_numbers.py", "Check reported numbers", "Appraise a paper",
         "Recompute a 2x2 table with intervals, PPV at your prevalence, and whether reported values are possible.",
         ":material/calculate:",
     ),
     PageSpec(
-        "pages/signal_explorer.py", "Signal explorer", "Check an explained prediction",
+        "views/signal_explorer.py", "Signal explorer", "Check an explained prediction",
         "Open or simulate an EMG recording; see its channels, signal quality and features.",
         ":material/monitor_heart:",
     ),
     PageSpec(
-        "pages/explained_prediction.py", "Decision support", "Check an explained prediction",
+        "views/explained_prediction.py", "Decision support", "Check an explained prediction",
         "A calibrated prediction with a prediction set and plain-language reasons for a demo or uploaded "
         "EMG recording; it abstains on poor or unfamiliar signals.",
         ":material/psychology:",
     ),
     PageSpec(
-        "pages/audit_log.py", "Audit log", "Check an explained prediction",
+        "views/audit_log.py", "Audit log", "Check an explained prediction",
         "Every prediction and refusal, newest first, with filters and a CSV download.",
         ":material/receipt_long:",
     ),
     PageSpec(
-        "pages/model_report.py", "Model report", "Check an explained prediction",
+        "views/model_report.py", "Model report", "Check an explained prediction",
         "How a model was validated on subjects it never saw: metrics with intervals, calibration, decision "
         "curve, prediction-set coverage, and its model card.",
         ":material/analytics:",
     ),
     PageSpec(
-        "pages/train_cohort.py", "Train on your cohort", "Check an explained prediction",
+        "views/train_cohort.py", "Train on your cohort", "Check an explained prediction",
         "Train and validate a model on your own labelled EMG recordings, with a model card.",
         ":material/model_training:",
     ),
     PageSpec(
-        "pages/case_library.py", "Case library", "Curate cases",
+        "views/case_library.py", "Case library", "Curate cases",
         "Search real cases of ML in medicine: what was claimed, how it was evaluated, what happened.",
         ":material/menu_book:",
     ),
     PageSpec(
-        "pages/curate.py", "Curate", "Curate cases",
+        "views/curate.py", "Curate", "Curate cases",
         "Log in to write, edit, review and publish cases, with full revision history.",
         ":material/edit_note:",
     ),

@@ -114,6 +114,15 @@ WINDOW_FEATURES: dict[str, WindowFeature] = {f.name: f for f in [
                   lambda b, fs, w: np.log10(np.maximum(b["RMS"], 1e-12))),
 ]}
 
+#: The signal_core base features each window feature is computed from.
+BASE_NEEDED: dict[str, tuple[str, ...]] = {
+    "MNF": ("MNF",), "MDF": ("MDF",), "PKF": ("PKF",), "FR": ("FR",), "ZC_RATE": ("ZC",),
+    "SSC_RATE": ("SSC",), "WAMP_RATE": ("WAMP",), "MYOP": ("MYOP",), "KURT": ("KURT",), "ABS_SKEW": ("SKEW",),
+    "SKEW": ("SKEW",), "HJORTH_MOB_HZ": ("HJORTH_MOB",), "HJORTH_COMP": ("HJORTH_COMP",), "AR1": ("AR1",),
+    "AR2": ("AR2",), "AR3": ("AR3",), "AR4": ("AR4",), "RMS_MAV": ("RMS", "MAV"), "LOG_MAV": ("LOG", "MAV"),
+    "REL_WL": ("WL", "MAV"), "LOG10_RMS": ("RMS",),
+}
+
 #: The default set: every feature unchanged by the amplifier's gain and by the recording's polarity.
 DEFAULT_FEATURES: tuple[str, ...] = tuple(n for n, f in WINDOW_FEATURES.items() if f.gain_robust and n != "SKEW")
 AGGREGATIONS = {"median+iqr": ("median", "iqr")}
@@ -189,22 +198,39 @@ def describe_column(column: str) -> dict[str, Any]:
             "stat_meaning": STAT_MEANING[stat]}
 
 
-def _robust_sd(x: np.ndarray) -> float:
-    return float(np.median(np.abs(x - np.median(x))) / 0.6745)
+def _robust_sd(rows: np.ndarray) -> np.ndarray:
+    """Robust SD (MAD / 0.6745) of each row of a ``(n_channels, n_samples)`` array."""
+    centre = np.median(rows, axis=1, keepdims=True)
+    return np.median(np.abs(rows - centre), axis=1) / 0.6745
 
 
-def _channel_window_features(x: np.ndarray, fs: float, settings: FeatureSettings) -> np.ndarray:
-    """(n_windows, n_derived) for one channel, with amplitude-relative thresholds."""
-    sd_diff = _robust_sd(np.diff(x)) if x.size > 1 else 0.0
-    sd = _robust_sd(x)
-    thresholds = {"zc": ZC_DEADBAND * sd_diff, "wamp": WAMP_RELATIVE * sd_diff, "myop": MYOP_RELATIVE * sd}
-    result = extract_features(x, fs, window_s=settings.window_s, step_s=settings.step_s, features=_BASE,
+def _base_needed(features: Iterable[str]) -> tuple[str, ...]:
+    """The signal_core features the derived ``features`` read, in ``_BASE`` order (nothing else is computed)."""
+    needed = {base for f in features for base in BASE_NEEDED[f]}
+    return tuple(name for name in _BASE if name in needed)
+
+
+def _window_features(data: np.ndarray, fs: float, settings: FeatureSettings) -> np.ndarray:
+    """``(n_windows, n_channels, n_derived)`` for every channel of the (filtered) ``(n_samples, n_channels)``
+    signal, in one ``extract_features`` call, with each channel's own amplitude-relative thresholds."""
+    base_names = _base_needed(settings.features)
+    thresholds: dict[str, np.ndarray] = {}
+    if {"ZC", "WAMP", "MYOP"} & set(base_names):
+        # Thresholds relative to each channel's robust noise level (so a gain change leaves them unchanged).
+        rows = np.ascontiguousarray(data.T)
+        if data.shape[0] > 1:
+            sd_diff = _robust_sd(np.diff(rows, axis=1))
+        else:
+            sd_diff = np.zeros(data.shape[1])
+        sd = _robust_sd(rows)
+        thresholds = {"zc": ZC_DEADBAND * sd_diff, "wamp": WAMP_RELATIVE * sd_diff, "myop": MYOP_RELATIVE * sd}
+    result = extract_features(data, fs, window_s=settings.window_s, step_s=settings.step_s, features=base_names,
                               thresholds=thresholds)
-    base = {name: result.values[:, 0, i] for i, name in enumerate(result.feature_names)}
-    out = np.empty((result.n_windows, len(settings.features)))
+    base = {name: result.values[:, :, i] for i, name in enumerate(result.feature_names)}
+    out = np.empty((result.n_windows, data.shape[1], len(settings.features)))
     with np.errstate(all="ignore"):
         for j, name in enumerate(settings.features):
-            out[:, j] = WINDOW_FEATURES[name].compute(base, fs, settings.window_s)
+            out[:, :, j] = WINDOW_FEATURES[name].compute(base, fs, settings.window_s)
     return out
 
 
@@ -232,14 +258,15 @@ def recording_features(recording: Recording, settings: FeatureSettings | None = 
     if not isinstance(recording, Recording):
         raise SignalError("expected a Recording (load one with signal_core.io.load_recording)")
     data = _highpass(recording.data, recording.fs, settings.highpass_hz)
-    per_channel = [_channel_window_features(data[:, c], recording.fs, settings) for c in range(recording.n_channels)]
+    windows = _window_features(data, recording.fs, settings)  # (n_windows, n_channels, n_features)
     values: list[float] = []
     if settings.channel_mode == "pooled":
-        median, iqr = _aggregate(np.vstack(per_channel))
+        # Windows of all channels together, channel after channel.
+        median, iqr = _aggregate(windows.transpose(1, 0, 2).reshape(-1, windows.shape[2]))
         for j in range(len(settings.features)):
             values += [median[j], iqr[j]]
     else:
-        stats = [_aggregate(w) for w in per_channel]
+        stats = [_aggregate(windows[:, c, :]) for c in range(recording.n_channels)]
         for j in range(len(settings.features)):
             for k in (0, 1):
                 values += [stats[c][k][j] for c in range(recording.n_channels)]

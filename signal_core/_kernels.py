@@ -83,6 +83,9 @@ def _sign_change(prev, cur):
 def block_sums(x, offset, step, head, n_blocks, zc_thr, ssc_thr, wamp_thr, myop_thr, with_log):
     """Per-block sums of every quantity: returns ``(full, heads)``, each ``(n_blocks, N_QUANTITIES, C)``.
 
+    The four thresholds are float64 arrays with one value per channel (channels of one recording may
+    have their own amplitude-relative thresholds).
+
     ``full[b]`` sums samples ``[b*step, (b+1)*step)`` (clipped to the signal); ``heads[b]`` sums only the
     first ``head`` samples of block ``b`` (unused when ``head == 0``). Pair terms are attributed to their
     later sample, the SSC triple term to its middle sample; a term whose neighbours fall outside the
@@ -127,13 +130,13 @@ def _one_block(x, offset, step, head, b, zc_thr, ssc_thr, wamp_thr, myop_thr, wi
     for c in range(n_ch):
         row = buf[c]
         acc[:] = 0.0
-        _segment_sums(row, 0, split, i0, n, offset[c], zc_thr, ssc_thr, wamp_thr, myop_thr, acc)
+        _segment_sums(row, 0, split, i0, n, offset[c], zc_thr[c], ssc_thr[c], wamp_thr[c], myop_thr[c], acc)
         if with_log:
             _segment_logs(row, 0, split, acc)
         if head > 0:
             heads[b, :, c] = acc
         if split < length:
-            _segment_sums(row, split, length, i0, n, offset[c], zc_thr, ssc_thr, wamp_thr, myop_thr, acc)
+            _segment_sums(row, split, length, i0, n, offset[c], zc_thr[c], ssc_thr[c], wamp_thr[c], myop_thr[c], acc)
             if with_log:
                 _segment_logs(row, split, length, acc)
         full[b, :, c] = acc
@@ -226,7 +229,10 @@ def _ssc_term(x, i, c, ssc_thr):
 
 @njit(**_NUMBA_PARALLEL)
 def sum_features(x, offset, full, heads, window, step, n_win, zc_thr, ssc_thr, wamp_thr):
-    """Sum-type features for every window, ``(n_win, C, len(SUM_FEATURES))``, from `block_sums` output."""
+    """Sum-type features for every window, ``(n_win, C, len(SUM_FEATURES))``, from `block_sums` output.
+
+    Thresholds are per-channel arrays, as in `block_sums`.
+    """
     n, n_ch = x.shape
     n_full = window // step
     head = window - n_full * step
@@ -247,14 +253,14 @@ def sum_features(x, offset, full, heads, window, step, n_win, zc_thr, ssc_thr, w
             # The blocks hold the pair term of sample s (pair s-1, s) and the SSC terms of samples s and
             # e-1, whose neighbours lie outside the window: take them out exactly.
             if s > 0:
-                ad, d2, zc, wamp = _pair_terms(x, s, c, zc_thr, wamp_thr)
+                ad, d2, zc, wamp = _pair_terms(x, s, c, zc_thr[c], wamp_thr[c])
                 tot[Q_ABSD] -= ad
                 tot[Q_SQD] -= d2
                 tot[Q_ZC] -= zc
                 tot[Q_WAMP] -= wamp
-                tot[Q_SSC] -= _ssc_term(x, s, c, ssc_thr)
+                tot[Q_SSC] -= _ssc_term(x, s, c, ssc_thr[c])
             if e < n:
-                tot[Q_SSC] -= _ssc_term(x, e - 1, c, ssc_thr)
+                tot[Q_SSC] -= _ssc_term(x, e - 1, c, ssc_thr[c])
             mean_t = tot[Q_LIN] / w
             var = tot[Q_SQ] / w - mean_t * mean_t
             out[k, c, 0] = tot[Q_ABS] / w

@@ -175,7 +175,9 @@ def _resolve_features(features: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _resolve_thresholds(thresholds: Mapping[str, Any] | None) -> dict[str, Any]:
+def _resolve_thresholds(thresholds: Mapping[str, Any] | None, n_channels: int | None = None) -> dict[str, Any]:
+    """Defaults merged with overrides. An amplitude threshold is one number, or (given ``n_channels``) one
+    number per channel, returned as a float64 array."""
     merged = dict(DEFAULT_THRESHOLDS)
     for key, value in (thresholds or {}).items():
         if key not in DEFAULT_THRESHOLDS:
@@ -183,12 +185,20 @@ def _resolve_thresholds(thresholds: Mapping[str, Any] | None) -> dict[str, Any]:
         merged[key] = value
     for key in ("zc", "ssc", "wamp", "myop"):
         try:
-            value = float(merged[key])
+            value = np.asarray(merged[key], dtype=np.float64)
         except (TypeError, ValueError):
             raise SignalError(f"threshold {key!r} must be a number, got {merged[key]!r}") from None
-        if not math.isfinite(value):
+        if value.ndim == 1 and n_channels is not None and value.size == n_channels:
+            if not np.all(np.isfinite(value)):
+                raise SignalError(f"threshold {key!r} must hold finite numbers, got {merged[key]!r}")
+            merged[key] = np.array(value)  # a private copy: the caller's array may change later
+            continue
+        if value.ndim != 0:
+            per_channel = f" or one number per channel ({n_channels})" if n_channels is not None else ""
+            raise SignalError(f"threshold {key!r} must be a number{per_channel}, got {merged[key]!r}")
+        if not math.isfinite(float(value)):
             raise SignalError(f"threshold {key!r} must be a finite number, got {merged[key]!r}")
-        merged[key] = value
+        merged[key] = float(value)
     for key in ("fr_low_band", "fr_high_band"):
         try:
             lo, hi = (float(v) for v in merged[key])
@@ -271,7 +281,8 @@ def extract_features(
     features : list of names, a set name ("time", "all") or None (all features)
         Names from `FEATURES`, case-insensitive.
     thresholds : dict, optional
-        Overrides for `DEFAULT_THRESHOLDS`.
+        Overrides for `DEFAULT_THRESHOLDS`. The amplitude thresholds ("zc", "ssc", "wamp", "myop") take
+        one number for every channel or a sequence with one number per channel.
     channel_names : list of str, optional
         Names for the channels (default: the Recording's, or ch1, ch2, ...).
 
@@ -288,7 +299,7 @@ def extract_features(
     """
     names = _resolve_features(features)
     data, fs_value, ch_names = _as_signal(signal, fs, channel_names)
-    limits = _resolve_thresholds(thresholds)
+    limits = _resolve_thresholds(thresholds, data.shape[1])
     window, step, n_win = windows.plan(data.shape[0], fs_value, window_s, step_s)
     values = np.empty((n_win, data.shape[1], len(names)))
 
@@ -334,9 +345,10 @@ def _sum_features(data: np.ndarray, window: int, step: int, n_win: int, limits: 
     n_blocks = n_win - 1 + n_full + (1 if head else 0)
     # Centre the x^2 sums on the first window's mean so a large DC offset does not swamp VAR.
     offset = data[:window].mean(axis=0)
-    full, heads = _kernels.block_sums(
-        data, offset, step, head, n_blocks, limits["zc"], limits["ssc"], limits["wamp"], limits["myop"], with_log
+    # The kernels take one threshold per channel; a single number applies to every channel.
+    zc, ssc, wamp, myop = (
+        np.ascontiguousarray(np.broadcast_to(np.asarray(limits[k], dtype=np.float64), (data.shape[1],)))
+        for k in ("zc", "ssc", "wamp", "myop")
     )
-    return _kernels.sum_features(
-        data, offset, full, heads, window, step, n_win, limits["zc"], limits["ssc"], limits["wamp"]
-    )
+    full, heads = _kernels.block_sums(data, offset, step, head, n_blocks, zc, ssc, wamp, myop, with_log)
+    return _kernels.sum_features(data, offset, full, heads, window, step, n_win, zc, ssc, wamp)

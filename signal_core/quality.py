@@ -91,102 +91,128 @@ def _worst(verdicts: list[str]) -> str:
     return max(verdicts, key=VERDICTS.index) if verdicts else "pass"
 
 
-def _segments(x: np.ndarray, seg: int) -> np.ndarray:
-    n = (x.size // seg) * seg
-    return x[:n].reshape(-1, seg) if n else x[None, :]
+def _segments(rows: np.ndarray, seg: int) -> np.ndarray:
+    """``(n_rows, n_segments, seg)`` view of the whole segments of each row (the whole row if shorter)."""
+    n = (rows.shape[1] // seg) * seg
+    return rows[:, :n].reshape(rows.shape[0], -1, seg) if n else rows[:, None, :]
 
 
-def _flat_fraction(x: np.ndarray, seg: int, reference: float) -> float:
-    segs = _segments(x, seg)
-    ptp = np.ptp(segs, axis=1)
-    tol = max(FLAT_RELATIVE * reference, 1e-12 * max(1.0, float(np.max(np.abs(x)))))
-    return float(np.mean(ptp <= tol))
+def _flat_fraction(ptp: np.ndarray, peak: np.ndarray, reference: float) -> np.ndarray:
+    tol = np.maximum(FLAT_RELATIVE * reference, 1e-12 * np.maximum(1.0, peak))
+    return np.mean(ptp <= tol[:, None], axis=1)
 
 
-def _clipping_fraction(x: np.ndarray) -> float:
+def _clipping_fraction(rows: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
     """Share of samples sitting exactly at the channel's maximum or minimum, counted only when that
     extreme occurs at least CLIP_MIN_COUNT times (an unclipped signal reaches its extreme once or twice)."""
-    hi, lo = x.max(), x.min()
-    if hi == lo:
-        return 0.0  # a constant channel is reported as flat, not clipped
-    clipped = 0
+    clipped = np.zeros(rows.shape[0])
     for extreme in (hi, lo):
-        count = int(np.count_nonzero(x == extreme))
-        if count >= CLIP_MIN_COUNT:
-            clipped += count
-    return clipped / x.size
+        count = np.count_nonzero(rows == extreme[:, None], axis=1)
+        clipped += np.where(count >= CLIP_MIN_COUNT, count, 0)
+    # A constant channel is reported as flat, not clipped.
+    return np.where(hi == lo, 0.0, clipped / rows.shape[1])
 
 
-def _spectral_ratios(x: np.ndarray, fs: float) -> tuple[float | None, float, float]:
-    """(mains frequency, mains power share, power share below MOTION_CUTOFF_HZ)."""
-    x = x - x.mean()
+def _spectral_ratios(rows: np.ndarray, fs: float) -> list[tuple[float | None, float, float]]:
+    """(mains frequency, mains power share, power share below MOTION_CUTOFF_HZ) for each row.
+
+    One Welch spectrum over all rows at once (rows of equal length share one segment plan).
+    """
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    size = rows.shape[1]
     # About 1 Hz resolution when the recording is long enough to average 4+ segments, else about 2 Hz:
     # coarser bins would smear a hum line into the EMG's own spectral peak (often near 50-100 Hz).
     target = 2 ** int(np.ceil(np.log2(fs)))
-    nper = target if x.size >= 4 * target else min(x.size, max(16, target // 2))
-    f, p = sps.welch(x, fs=fs, nperseg=nper, detrend=False)
-    total = p.sum()
-    if total <= 0 or not np.isfinite(total):
-        return None, 0.0, 0.0
+    nper = target if size >= 4 * target else min(size, max(16, target // 2))
+    f, spectra = sps.welch(centred, fs=fs, nperseg=nper, detrend=False, axis=-1)
     df = f[1] - f[0] if f.size > 1 else fs
     half = max(MAINS_HALF_WIDTH_HZ, df)
-    segments = 1 + max(0, x.size - nper) // max(1, nper // 2)
+    segments = 1 + max(0, size - nper) // max(1, nper // 2)
     # Few averaged segments leave a noisy spectrum where chance peaks reach several times the median:
     # ask more of a line then (12x for one segment, down to MAINS_LINE_FACTOR from 9 segments).
     line_factor = max(MAINS_LINE_FACTOR, 12.0 / np.sqrt(segments))
     neighbour = max(MAINS_NEIGHBOUR_HZ, 5 * df)
-    best_hz, best = None, 0.0
+    # Bins around each mains harmonic, the same for every row.
+    bands = []
     for mains in MAINS_FREQUENCIES:
-        excess = 0.0
+        harmonics = []
         for k in range(1, MAINS_HARMONICS + 1):
             centre = k * mains
             if centre + neighbour >= fs / 2:
                 break
             peak = np.abs(f - centre) <= half
             near = (np.abs(f - centre) > 2 * half) & (np.abs(f - centre) <= neighbour)
-            # Hum is a narrow line standing well above the EMG's own level around it: count the power of
-            # bins at least line_factor times that level, minus the level itself.
-            baseline = float(np.median(p[near])) if near.any() else 0.0
-            line = p[peak][p[peak] > line_factor * baseline]
-            excess += float(np.sum(line - baseline))
-        share = excess / float(total)
-        if best_hz is None or share > best:
-            best_hz, best = mains, share
-    motion = float(p[(f > 0) & (f < MOTION_CUTOFF_HZ)].sum() / total)
-    return best_hz, best, motion
+            harmonics.append((peak, near))
+        bands.append((mains, harmonics))
+    motion_bins = (f > 0) & (f < MOTION_CUTOFF_HZ)
+    results: list[tuple[float | None, float, float]] = []
+    for p in spectra:
+        total = p.sum()
+        if total <= 0 or not np.isfinite(total):
+            results.append((None, 0.0, 0.0))
+            continue
+        best_hz, best = None, 0.0
+        for mains, harmonics in bands:
+            excess = 0.0
+            for peak, near in harmonics:
+                # Hum is a narrow line standing well above the EMG's own level around it: count the power
+                # of bins at least line_factor times that level, minus the level itself.
+                baseline = float(np.median(p[near])) if near.any() else 0.0
+                line = p[peak][p[peak] > line_factor * baseline]
+                excess += float(np.sum(line - baseline))
+            share = excess / float(total)
+            if best_hz is None or share > best:
+                best_hz, best = mains, share
+        results.append((best_hz, best, float(p[motion_bins].sum() / total)))
+    return results
 
 
-def _snr_db(x: np.ndarray, seg: int) -> float:
-    x = x - x.mean()
-    power = np.mean(_segments(x, seg) ** 2, axis=1)
-    floor = np.percentile(power, SNR_FLOOR_PERCENTILE)
-    total = power.mean()
-    if total <= 0:
-        return 0.0
-    if floor <= 0:
-        return float("inf")
-    return float(10 * np.log10(total / floor))
+def _snr_db(rows: np.ndarray, seg: int) -> np.ndarray:
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    power = np.mean(_segments(centred, seg) ** 2, axis=2)
+    floor = np.percentile(power, SNR_FLOOR_PERCENTILE, axis=1)
+    total = power.mean(axis=1)
+    with np.errstate(divide="ignore"):
+        snr = 10 * np.log10(total / np.where(floor > 0, floor, 1.0))
+    return np.where(total <= 0, 0.0, np.where(floor <= 0, np.inf, snr))
 
 
-def _channel(name: str, x: np.ndarray, fs: float, reference: float) -> ChannelQuality:
-    nan_count = int(np.count_nonzero(~np.isfinite(x)))
+@dataclass(frozen=True)
+class _Measures:
+    """The raw measurements of equal-length rows (one row per channel), computed together."""
+
+    flat: np.ndarray
+    clip: np.ndarray
+    spectral: list[tuple[float | None, float, float]]
+    snr: np.ndarray
+
+
+def _segment_ptp(rows: np.ndarray, seg: int) -> np.ndarray:
+    """Peak-to-peak range of every whole segment of each row, ``(n_rows, n_segments)``."""
+    return np.ptp(_segments(rows, seg), axis=2)
+
+
+def _measure(rows: np.ndarray, fs: float, seg: int, reference: float, ptp: np.ndarray | None = None) -> _Measures:
+    """Every check's measurement for the finite ``(n_rows, n_samples)`` rows, at least 4 samples long."""
+    hi, lo = rows.max(axis=1), rows.min(axis=1)
+    peak = np.maximum(np.abs(hi), np.abs(lo))  # max |x|
+    flat = _flat_fraction(_segment_ptp(rows, seg) if ptp is None else ptp, peak, reference)
+    clip = _clipping_fraction(rows, hi, lo)
+    # Power ratios do not depend on scale: normalise first so huge values cannot overflow when squared.
+    usable = np.isfinite(peak) & (peak > 0)
+    scaled = rows / np.where(usable, peak, 1.0)[:, None]
+    return _Measures(flat, clip, _spectral_ratios(scaled, fs), _snr_db(scaled, seg))
+
+
+def _channel(name: str, m: _Measures, i: int, nan_count: int) -> ChannelQuality:
+    """Row ``i`` of the measurements ``m`` judged against the thresholds, as a ChannelQuality."""
     reasons: list[str] = []
     verdicts: list[str] = []
     if nan_count:
         verdicts.append("fail")
         reasons.append(f"Channel {name} has {nan_count} missing or infinite values.")
-        x = x[np.isfinite(x)]
-    if x.size < 4:
-        return ChannelQuality(name, 1.0, True, 0.0, None, 0.0, 0.0, 0.0, nan_count, "fail",
-                              tuple(reasons + [f"Channel {name} has too few valid samples to judge."]))
-    seg = max(4, int(round(SEGMENT_S * fs)))
-    flat = _flat_fraction(x, seg, reference)
-    clip = _clipping_fraction(x)
-    # Power ratios do not depend on scale: normalise first so huge values cannot overflow when squared.
-    peak = float(np.max(np.abs(x)))
-    scaled = x / peak if np.isfinite(peak) and peak > 0 else x
-    mains_hz, mains, motion = _spectral_ratios(scaled, fs)
-    snr = _snr_db(scaled, seg)
+    flat, clip, snr = float(m.flat[i]), float(m.clip[i]), float(m.snr[i])
+    mains_hz, mains, motion = m.spectral[i]
     disconnected = flat >= FLAT_FAIL
     if disconnected:
         verdicts.append("fail")
@@ -209,6 +235,12 @@ def _channel(name: str, x: np.ndarray, fs: float, reference: float) -> ChannelQu
                           _worst(verdicts), tuple(reasons))
 
 
+def _too_short(name: str, nan_count: int) -> ChannelQuality:
+    reasons = [f"Channel {name} has {nan_count} missing or infinite values."] if nan_count else []
+    return ChannelQuality(name, 1.0, True, 0.0, None, 0.0, 0.0, 0.0, nan_count, "fail",
+                          tuple(reasons + [f"Channel {name} has too few valid samples to judge."]))
+
+
 def assess_quality(recording: Recording) -> QualityReport:
     """Check every channel of ``recording``; the verdict is the worst channel's.
 
@@ -218,14 +250,29 @@ def assess_quality(recording: Recording) -> QualityReport:
     data = recording.data
     fs = recording.fs
     seg = max(4, int(round(SEGMENT_S * fs)))
-    finite = np.where(np.isfinite(data), data, np.nan)
-    references = []
-    for c in range(data.shape[1]):
-        col = finite[:, c][np.isfinite(finite[:, c])]
-        if col.size >= seg:
-            references.append(float(np.percentile(np.ptp(_segments(col, seg), axis=1), 90)))
+    names = recording.channel_names
+    # Channel-major rows (one copy), so every check runs over contiguous samples of all channels at once.
+    rows = np.ascontiguousarray(data.T)
+    finite = np.isfinite(rows)
+    nan_counts = rows.shape[1] - np.count_nonzero(finite, axis=1)
+    clean = nan_counts == 0  # channels measured together; the others one at a time, without their gaps
+    ptp = _segment_ptp(rows[clean], seg) if rows.shape[1] >= seg and clean.any() else None
+    references = [] if ptp is None else [float(v) for v in np.percentile(ptp, 90, axis=1)]
+    gaps = {c: rows[c][finite[c]] for c in np.flatnonzero(~clean)}
+    references += [float(np.percentile(_segment_ptp(x[None, :], seg)[0], 90)) for x in gaps.values() if x.size >= seg]
     reference = max(references) if references else 0.0
-    channels = [_channel(name, data[:, c], fs, reference) for c, name in enumerate(recording.channel_names)]
+    channels: list[ChannelQuality | None] = [None] * len(names)
+    if clean.any() and rows.shape[1] >= 4:
+        together = _measure(rows[clean], fs, seg, reference, ptp)
+        for i, c in enumerate(np.flatnonzero(clean)):
+            channels[c] = _channel(names[c], together, i, 0)
+    for c in range(len(names)):
+        if channels[c] is not None:
+            continue
+        x = gaps.get(c, rows[c])
+        nan_count = int(nan_counts[c])
+        channels[c] = (_too_short(names[c], nan_count) if x.size < 4 else
+                       _channel(names[c], _measure(x[None, :], fs, seg, reference), 0, nan_count))
     reasons = tuple(r for ch in channels for r in ch.reasons)
     return QualityReport(
         verdict=_worst([ch.verdict for ch in channels]),

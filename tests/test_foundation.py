@@ -43,7 +43,7 @@ def test_every_registered_page_exists(spec):
 def test_home_is_first_and_groups_are_ordered():
     groups = list(grouped_pages())
     assert groups[0] == ""
-    assert grouped_pages()[""][0].path == "pages/home.py"
+    assert grouped_pages()[""][0].path == "views/home.py"
 
 
 def test_only_app_imports_streamlit():

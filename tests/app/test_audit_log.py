@@ -13,7 +13,7 @@ from tests.conftest import REPO_ROOT
 
 import numpy as np
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "audit_log.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "audit_log.py")
 
 
 def _ok(at: AppTest) -> AppTest:

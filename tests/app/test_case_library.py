@@ -11,7 +11,7 @@ from knowledge.seed import SEED_DIR, load_seed
 from knowledge.transfer import import_cases
 from tests.conftest import REPO_ROOT
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "case_library.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "case_library.py")
 
 
 def _run() -> AppTest:

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "check_numbers.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "check_numbers.py")
 
 
 def _page() -> AppTest:

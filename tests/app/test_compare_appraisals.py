@@ -8,7 +8,7 @@ from appraisal.checklists import load_checklist
 from appraisal.model import Appraisal, Paper
 from tests.conftest import REPO_ROOT
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "compare_appraisals.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "compare_appraisals.py")
 PROBAST = load_checklist("probast")
 
 

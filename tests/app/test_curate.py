@@ -11,7 +11,7 @@ from knowledge.users import add_user, ensure_system_users
 from tests.conftest import REPO_ROOT
 from tests.knowledge.conftest import make_case
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "curate.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "curate.py")
 SLUG = "test-emg-carpal-tunnel"
 
 

@@ -13,7 +13,7 @@ from knowledge.db import open_db
 from tests.conftest import REPO_ROOT
 from tests.decision_support.quick_model import install_as_demo
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "explained_prediction.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "explained_prediction.py")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 from tests.decision_support.quick_model import install_as_demo
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "model_report.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "model_report.py")
 
 
 def test_no_model_offers_to_train_the_demo():

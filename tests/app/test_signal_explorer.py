@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "signal_explorer.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "signal_explorer.py")
 
 
 def _page() -> AppTest:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 from tests.decision_support.files import write_cohort
 
-PAGE = str(REPO_ROOT / "app" / "pages" / "train_cohort.py")
+PAGE = str(REPO_ROOT / "app" / "views" / "train_cohort.py")
 
 
 def _page() -> AppTest:

@@ -88,3 +88,62 @@ def test_settings_validate_and_round_trip():
     s = FeatureSettings(window_s=0.25, features=("mnf", "kurt"))
     assert FeatureSettings.from_dict(s.to_dict()) == s and s.features == ("MNF", "KURT")
     assert s.digest() != FeatureSettings().digest()
+
+
+def _per_channel_reference(recording, settings):
+    """The original path, one channel at a time: each channel's own robust thresholds, one extract_features
+    call per channel, then pooled or per-channel median and IQR (what the batched path must reproduce)."""
+    from decision_support.transformers import WINDOW_FEATURES, _aggregate, _highpass
+    from signal_core.features import extract_features
+
+    def robust_sd(x):
+        return float(np.median(np.abs(x - np.median(x))) / 0.6745)
+
+    base_names = ("MAV", "RMS", "WL", "LOG", "ZC", "SSC", "WAMP", "MYOP", "SKEW", "KURT", "HJORTH_MOB",
+                  "HJORTH_COMP", "AR1", "AR2", "AR3", "AR4", "MNF", "MDF", "PKF", "FR")
+    data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    per_channel = []
+    for c in range(recording.n_channels):
+        x = data[:, c]
+        sd_diff, sd = robust_sd(np.diff(x)), robust_sd(x)
+        result = extract_features(x, recording.fs, window_s=settings.window_s, step_s=settings.step_s,
+                                  features=base_names, thresholds={"zc": 0.25 * sd_diff, "wamp": sd_diff,
+                                                                   "myop": 3.0 * sd})
+        base = {name: result.values[:, 0, i] for i, name in enumerate(result.feature_names)}
+        with np.errstate(all="ignore"):
+            per_channel.append(np.column_stack([WINDOW_FEATURES[f].compute(base, recording.fs, settings.window_s)
+                                                for f in settings.features]))
+    values = []
+    if settings.channel_mode == "pooled":
+        median, iqr = _aggregate(np.vstack(per_channel))
+        for j in range(len(settings.features)):
+            values += [median[j], iqr[j]]
+    else:
+        stats = [_aggregate(w) for w in per_channel]
+        for j in range(len(settings.features)):
+            for k in (0, 1):
+                values += [stats[c][k][j] for c in range(recording.n_channels)]
+    return np.array(values)
+
+
+@pytest.mark.parametrize("channel_mode", ["pooled", "per_channel"])
+@pytest.mark.parametrize("features", [None, ("MYOP", "WAMP_RATE", "LOG10_RMS", "SKEW"), ("MNF", "AR2")])
+def test_batched_channels_equal_the_per_channel_path(channel_mode, features):
+    # Channels with very different gains (so their relative thresholds differ) and a DC offset on one.
+    parts = [simulate_recording(c, seconds=1.0, seed=s).data[:, 0] for s, c in
+             enumerate(["healthy", "neurogenic", "myopathic"])]
+    data = np.column_stack([parts[0] * 1e-3, parts[1] * 50.0, parts[2] + 2.0])
+    recording = Recording(data, REC.fs)
+    settings = FeatureSettings(features=features or DEFAULT_FEATURES, channel_mode=channel_mode)
+    got = recording_features(recording, settings)
+    assert list(got.index) == feature_columns(settings, 3)
+    np.testing.assert_allclose(got.to_numpy(), _per_channel_reference(recording, settings), rtol=1e-10, atol=1e-12)
+
+
+def test_each_window_feature_reads_only_its_listed_base_features():
+    from decision_support.transformers import BASE_NEEDED, WINDOW_FEATURES
+
+    assert set(BASE_NEEDED) == set(WINDOW_FEATURES)
+    for name, spec in WINDOW_FEATURES.items():
+        base = {b: np.array([1.0, 2.0]) for b in BASE_NEEDED[name]}
+        assert spec.compute(base, 4000.0, 0.2).shape == (2,)  # a KeyError would mean a missing dependency

@@ -30,6 +30,17 @@ def e2e_env(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def e2e_curator(e2e_env) -> tuple[str, str]:
+    """A curator account made the way an admin makes one: `medlens user add NAME --role curator`."""
+    name, password = "e2e-curator", "correct horse battery staple"
+    done = subprocess.run([sys.executable, "-m", "app.cli", "user", "add", name, "--role", "curator",
+                           "--password-stdin"], input=password + "\n", cwd=REPO_ROOT, env={**os.environ, **e2e_env},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return name, password
+
+
+@pytest.fixture(scope="session")
 def app_url(e2e_env, tmp_path_factory):
     server = AppServer(e2e_env, tmp_path_factory.mktemp("logs") / "streamlit.log")
     try:

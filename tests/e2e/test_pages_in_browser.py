@@ -33,7 +33,7 @@ def assert_healthy(page) -> None:
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.title for p in PAGES])
 def test_page_renders_in_browser(page, app_url, spec):
-    target = app_url if spec.path == "pages/home.py" else f"{app_url}/{url_path(spec.path)}"
+    target = app_url if spec.path == "views/home.py" else f"{app_url}/{url_path(spec.path)}"
     page.goto(target)
     wait_idle(page)
     assert page.get_by_role("heading", name=spec.title if spec.title != "Home" else "medlens").first.is_visible()

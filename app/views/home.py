@@ -37,7 +37,7 @@ with page_boundary("the library's numbers"):
     )
 
 for group, specs in grouped_pages().items():
-    pages = [s for s in specs if s.path != "pages/home.py"]
+    pages = [s for s in specs if s.path != "views/home.py"]
     if not pages:
         continue
     st.subheader(group or "Start")

@@ -56,3 +56,26 @@ def model_sidecar(folder: str | Path) -> dict:
     sidecar = folder / "model.json"
     stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
     return _sidecar(str(folder), stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _report_plot_png(folder: str, stamp: float, plot: str) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from decision_support import validation as v
+
+    figure = getattr(v, f"plot_{plot}")(_sidecar(folder, stamp)["metrics"])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def report_plot_png(folder: str | Path, plot: str) -> bytes:
+    """A validation plot (roc, calibration, decision_curve, confusion) as PNG, drawn once per model file."""
+    folder = Path(folder)
+    sidecar = folder / "model.json"
+    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
+    return _report_plot_png(str(folder), stamp, plot)

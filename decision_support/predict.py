@@ -45,6 +45,7 @@ from decision_support.explain import (
     parse_feature_column,
     plain_reasons,
 )
+from decision_support.ood import MahalanobisOOD
 from signal_core.quality import QualityReport, assess_quality
 from signal_core.recording import Recording
 
@@ -144,7 +145,8 @@ def sha256_file(path: str | os.PathLike) -> str:
 def recording_sha256(recording: Recording) -> str:
     """A hash of what the model sees: samples, sampling rate and channel names (for in-memory recordings)."""
     digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(recording.data, dtype="<f8").tobytes())
+    # Hash the array's own buffer: .tobytes() would first copy the whole recording.
+    digest.update(memoryview(np.ascontiguousarray(recording.data, dtype="<f8")).cast("B"))
     digest.update(repr((float(recording.fs), tuple(recording.channel_names))).encode())
     return digest.hexdigest()
 
@@ -308,7 +310,10 @@ def predict_recording(recording: Recording, model: Any, *, confidence: float = 0
     started = time.perf_counter()
     score = float(model.ood.score(X)[0])
     threshold = float(getattr(model.ood, "threshold", float("nan")))
-    outlier = bool(model.ood.is_outlier(X)[0])
+    if isinstance(model.ood, MahalanobisOOD):
+        outlier = score > threshold  # what its is_outlier computes, without scoring the recording again
+    else:
+        outlier = bool(model.ood.is_outlier(X)[0])
     base.update(ood_score=score, ood_threshold=threshold, is_outlier=outlier)
     if outlier:
         timings["model"] = time.perf_counter() - started

@@ -43,6 +43,7 @@ from signal_core.errors import SignalError
 from signal_core.features import FEATURES as SIGNAL_FEATURES
 from signal_core.features import extract_features
 from signal_core.recording import Recording
+from signal_core.robust import robust_sd
 
 # Base signal_core features needed by the derived set.
 _BASE = ("MAV", "RMS", "WL", "LOG", "ZC", "SSC", "WAMP", "MYOP", "SKEW", "KURT", "HJORTH_MOB", "HJORTH_COMP",
@@ -198,12 +199,6 @@ def describe_column(column: str) -> dict[str, Any]:
             "stat_meaning": STAT_MEANING[stat]}
 
 
-def _robust_sd(rows: np.ndarray) -> np.ndarray:
-    """Robust SD (MAD / 0.6745) of each row of a ``(n_channels, n_samples)`` array."""
-    centre = np.median(rows, axis=1, keepdims=True)
-    return np.median(np.abs(rows - centre), axis=1) / 0.6745
-
-
 def _base_needed(features: Iterable[str]) -> tuple[str, ...]:
     """The signal_core features the derived ``features`` read, in ``_BASE`` order (nothing else is computed)."""
     needed = {base for f in features for base in BASE_NEEDED[f]}
@@ -218,11 +213,8 @@ def _window_features(data: np.ndarray, fs: float, settings: FeatureSettings) -> 
     if {"ZC", "WAMP", "MYOP"} & set(base_names):
         # Thresholds relative to each channel's robust noise level (so a gain change leaves them unchanged).
         rows = np.ascontiguousarray(data.T)
-        if data.shape[0] > 1:
-            sd_diff = _robust_sd(np.diff(rows, axis=1))
-        else:
-            sd_diff = np.zeros(data.shape[1])
-        sd = _robust_sd(rows)
+        sd_diff = robust_sd(rows, differences=True) if data.shape[0] > 1 else np.zeros(data.shape[1])
+        sd = robust_sd(rows)
         thresholds = {"zc": ZC_DEADBAND * sd_diff, "wamp": WAMP_RELATIVE * sd_diff, "myop": MYOP_RELATIVE * sd}
     result = extract_features(data, fs, window_s=settings.window_s, step_s=settings.step_s, features=base_names,
                               thresholds=thresholds)

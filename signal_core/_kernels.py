@@ -19,6 +19,8 @@ Kinds of kernel:
   the reduction of its spectra to MNF, MDF, PKF, total power, spectral moments and the band ratio
   (`signal_core.spectral` runs the FFTs).
 * **Validation helper** (`count_nonfinite`).
+* **Bracketed median** (`bracket_medians`): the exact median of each row of a long signal, selected among
+  the few samples inside a value bracket (`signal_core.robust` chooses the bracket).
 """
 
 from __future__ import annotations
@@ -542,3 +544,54 @@ def count_nonfinite(x):
             row += 0 if v - v == 0.0 else 1  # v - v is NaN for NaN and for +-inf
         total += row
     return total
+
+
+@njit(**_NUMBA)
+def _row_value(row, i, differences, absolute, centre):
+    v = row[i + 1] - row[i] if differences else row[i]
+    return abs(v - centre) if absolute else v
+
+
+@njit(**_NUMBA_PARALLEL)
+def bracket_medians(rows, differences, absolute, centre, lo, hi, out):
+    """Median of each row's values, selected within the bracket ``[lo[r], hi[r]]``; NaN where it misses.
+
+    A row's values are ``rows[r]`` or, with ``differences``, ``rows[r, 1:] - rows[r, :-1]``; with
+    ``absolute``, ``|value - centre[r]|``. One pass ranks the bracket (how many values lie below it, how
+    many inside); when the middle value(s) fall inside, a second pass copies the bracket's values and they
+    alone are partitioned. The median is the mean of the middle value(s), as ``np.median`` computes it.
+    Rows must be finite (the caller checks).
+    """
+    n_rows, n = rows.shape
+    n_values = n - 1 if differences else n
+    k_low = (n_values - 1) // 2
+    k_high = n_values // 2
+    for r in prange(n_rows):
+        row = rows[r]
+        c = centre[r]
+        below = 0
+        inside = 0
+        for i in range(n_values):
+            v = _row_value(row, i, differences, absolute, c)
+            if v < lo[r]:
+                below += 1
+            elif v <= hi[r]:
+                inside += 1
+        if n_values == 0 or below > k_low or k_high >= below + inside:
+            out[r] = np.nan
+            continue
+        buf = np.empty(inside)
+        j = 0
+        for i in range(n_values):
+            v = _row_value(row, i, differences, absolute, c)
+            if lo[r] <= v <= hi[r]:
+                buf[j] = v
+                j += 1
+        part = np.partition(buf, k_low - below)
+        low_value = part[k_low - below]
+        if k_high == k_low:
+            out[r] = low_value
+        else:
+            # After partitioning, everything past the k_low-th value is at least as large: the next middle
+            # value is their minimum.
+            out[r] = (low_value + np.min(part[k_low - below + 1 :])) / 2.0

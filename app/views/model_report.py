@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app.components.layout import not_a_device_note, page_boundary, page_header, simulated_data_note
-from app.state_decision import available_models, model_sidecar
+from app.state_decision import available_models, model_sidecar, report_plot_png
 from decision_support import validation as v
 from decision_support.demo import dataset_card_markdown, ensure_demo_model
 from decision_support.model_card import card_markdown
@@ -27,7 +27,8 @@ with page_boundary("the model report"):
         st.stop()
     names = [p.name for p in models]
     chosen = st.selectbox("Model", names, key="report_model")
-    sidecar = model_sidecar(models[names.index(chosen)])
+    folder = models[names.index(chosen)]
+    sidecar = model_sidecar(folder)
     meta, metrics = sidecar["metadata"], sidecar["metrics"]
     if meta.get("simulated"):
         simulated_data_note()
@@ -41,11 +42,11 @@ with page_boundary("the model report"):
         c: st.column_config.NumberColumn(format="%.2f") for c in ("estimate", "ci_low", "ci_high")})
 
     tabs = st.tabs(["ROC", "Calibration", "Decision curve", "Confusion matrix"])
-    plots = [(v.plot_roc, v.summarize_roc), (v.plot_calibration, v.summarize_calibration),
-             (v.plot_decision_curve, v.summarize_decision_curve), (v.plot_confusion, v.summarize_confusion)]
+    plots = [("roc", v.summarize_roc), ("calibration", v.summarize_calibration),
+             ("decision_curve", v.summarize_decision_curve), ("confusion", v.summarize_confusion)]
     for tab, (plot, summary) in zip(tabs, plots):
         with tab:
-            st.pyplot(plot(metrics), width="content")
+            st.image(report_plot_png(folder, plot), width="content")
             st.caption(summary(metrics))
 
     if metrics.get("heldout") and "healthy" in metrics["classes"]:

@@ -147,3 +147,4 @@ def test_each_window_feature_reads_only_its_listed_base_features():
     for name, spec in WINDOW_FEATURES.items():
         base = {b: np.array([1.0, 2.0]) for b in BASE_NEEDED[name]}
         assert spec.compute(base, 4000.0, 0.2).shape == (2,)  # a KeyError would mean a missing dependency
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.navigation import PAGES
 from tests.e2e.conftest import screenshot
@@ -36,7 +37,8 @@ def test_page_renders_in_browser(page, app_url, spec):
     target = app_url if spec.path == "views/home.py" else f"{app_url}/{url_path(spec.path)}"
     page.goto(target)
     wait_idle(page)
-    assert page.get_by_role("heading", name=spec.title if spec.title != "Home" else "medlens").first.is_visible()
+    heading = spec.title if spec.title != "Home" else "medlens"
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=15_000)
     assert_healthy(page)
     screenshot(page, url_path(spec.path))
 
@@ -46,4 +48,4 @@ def test_home_links_every_page(page, app_url):
     wait_idle(page)
     main = page.locator("[data-testid='stMain']")
     for spec in PAGES[1:]:
-        assert main.get_by_text(spec.title, exact=True).first.is_visible(), spec.title
+        expect(main.get_by_text(spec.title, exact=True).first).to_be_visible(timeout=15_000)

@@ -141,3 +141,30 @@ def test_any_finite_recording_gets_a_verdict(data, fs):
     for ch in report.channels:
         assert 0.0 <= ch.flat_fraction <= 1.0 and 0.0 <= ch.clipping_fraction <= 1.0
         assert 0.0 <= ch.mains_ratio <= 1.0 and 0.0 <= ch.motion_ratio <= 1.0
+
+
+@pytest.mark.parametrize("size,nper", [(24_000, 4096), (12_000, 2048), (17, 17), (33, 16), (1000, 999)])
+def test_batched_welch_equals_scipy(size, nper):
+    from scipy import signal as sps
+
+    rows = np.random.default_rng(size).normal(size=(3, size))
+    f_ref, p_ref = sps.welch(rows, fs=4000.0, nperseg=nper, detrend=False, axis=-1)
+    f, p = quality._welch(rows, 4000.0, nper)
+    np.testing.assert_array_equal(f, f_ref)
+    np.testing.assert_allclose(p, p_ref, rtol=1e-10, atol=1e-14 * p_ref.max())
+
+
+def test_channels_checked_together_equal_each_channel_checked_alone():
+    rec = simulate_recording("neurogenic", seconds=3.0, n_channels=3, seed=4, mains_hz=50)
+    data = rec.data * np.array([1.0, 40.0, 1e-3])  # different scales: one shared flat reference
+    data[:, 2] = np.clip(data[:, 2], -2e-4, 2e-4)
+    data[100:110, 1] = np.nan  # this channel goes the one-at-a-time path
+    report = assess_quality(Recording(data, rec.fs))
+    reference = max(np.percentile(np.ptp(quality._segments(col[None, :], 200)[0], axis=1), 90)
+                    for col in (data[:, c][np.isfinite(data[:, c])] for c in range(3)))
+    for c, channel in enumerate(report.channels):
+        x = data[:, c][np.isfinite(data[:, c])]
+        alone = quality._channel(channel.name, quality._measure(x[None, :], rec.fs, 200, reference), 0,
+                                 int(np.count_nonzero(~np.isfinite(data[:, c]))))
+        assert alone == channel
+    assert report.channels[1].nan_count == 10 and report.verdict == "fail"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_pages_in_browser import assert_healthy, wait_idle
@@ -98,10 +99,14 @@ def test_predict_a_demo_recording_then_see_it_in_the_audit_log(page, app_url):
 
 def test_log_in_to_curate(page, app_url, e2e_curator):
     open_page(page, app_url, "curate")
-    page.get_by_role("textbox", name="User name").fill(e2e_curator[0])
-    page.get_by_role("textbox", name="Password").fill(e2e_curator[1])
+    # Streamlit sends a text input's value on Enter or blur: commit each field before logging in.
+    for name, value in (("User name", e2e_curator[0]), ("Password", e2e_curator[1])):
+        field = page.get_by_role("textbox", name=name)
+        field.fill(value)
+        field.press("Enter")
+        wait_idle(page)
     click(page, "Log in")
-    assert "Logged in as" in main_text(page)
+    expect(page.get_by_text("Logged in as").first).to_be_visible(timeout=30_000)
     assert_healthy(page)
     screenshot(page, "curate_logged_in")
 

@@ -4,7 +4,8 @@ What runs is exactly what `medlens predict` and the Decision support page run: q
 features, out-of-distribution check, calibrated probabilities, conformal set, SHAP explanation and the
 plain-language reasons (``decision_support.predict.predict_recording``).
 
-The model is the shipped demo model (logistic regression on one-channel needle EMG at 4 kHz). Its features
+The model is the shipped demo model (``decision_support.demo.DEMO_MODEL_KIND``, trained on one-channel
+needle EMG at 4 kHz). Its features
 pool the windows of all channels, so it reads an 8-channel recording as it is; the recording is simulated
 in needle mode with 8 channels (the same motor units seen with independent noise) so it stays inside the
 training cohort and the whole path, SHAP included, runs. With ``--kind rf`` (or hgb/lda) the bench also
@@ -28,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decision_support.demo import demo_recording, ensure_demo_model, train_demo_model  # noqa: E402
+from decision_support.demo import DEMO_MODEL_KIND, demo_recording, ensure_demo_model, train_demo_model  # noqa: E402
 from decision_support.predict import predict_recording  # noqa: E402
 from decision_support.registry import load_model  # noqa: E402
 from signal_core.features import extract_features  # noqa: E402
@@ -44,9 +45,9 @@ def _model(quick: bool, kind: str | None, folder: str | None = None):
         return train_demo_model(kind=kind, quick=True), f"{kind} (quick demo cohort)"
     if quick:
         folder = ensure_demo_model(Path(tempfile.mkdtemp(prefix="medlens-bench-")) / "demo", quick=True)
-        return load_model(folder), "logistic demo model (quick cohort)"
+        return load_model(folder), f"{DEMO_MODEL_KIND} demo model (quick cohort)"
     print("loading the demo model (trained now if missing; that takes a few minutes once) ...", flush=True)
-    return load_model(ensure_demo_model()), "logistic demo model"
+    return load_model(ensure_demo_model()), f"{DEMO_MODEL_KIND} demo model"
 
 
 def main(argv: list[str] | None = None) -> int:

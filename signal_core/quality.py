@@ -135,13 +135,12 @@ def _welch(rows: np.ndarray, fs: float, nper: int) -> tuple[np.ndarray, np.ndarr
     return np.fft.rfftfreq(nper, 1.0 / fs), spectra
 
 
-def _spectral_ratios(rows: np.ndarray, fs: float) -> list[tuple[float | None, float, float]]:
-    """(mains frequency, mains power share, power share below MOTION_CUTOFF_HZ) for each row.
+def _spectral_ratios(centred: np.ndarray, fs: float) -> list[tuple[float | None, float, float]]:
+    """(mains frequency, mains power share, power share below MOTION_CUTOFF_HZ) for each mean-removed row.
 
     One Welch spectrum over all rows at once (rows of equal length share one segment plan).
     """
-    centred = rows - rows.mean(axis=1, keepdims=True)
-    size = rows.shape[1]
+    size = centred.shape[1]
     # About 1 Hz resolution when the recording is long enough to average 4+ segments, else about 2 Hz:
     # coarser bins would smear a hum line into the EMG's own spectral peak (often near 50-100 Hz).
     target = 2 ** int(np.ceil(np.log2(fs)))
@@ -158,11 +157,15 @@ def _spectral_ratios(rows: np.ndarray, fs: float) -> list[tuple[float | None, fl
     bands = []
     for mains in MAINS_FREQUENCIES:
         harmonics = []
+        claimed = np.zeros(f.shape, dtype=bool)
         for k in range(1, MAINS_HARMONICS + 1):
             centre = k * mains
             if centre + neighbour >= fs / 2:
                 break
-            peak = np.abs(f - centre) <= half
+            # A bin counts for one harmonic at most: with the coarse bins of a very short recording the
+            # harmonics' windows overlap, and counting a bin twice gave hum shares above 100%.
+            peak = (np.abs(f - centre) <= half) & ~claimed
+            claimed |= peak
             near = (np.abs(f - centre) > 2 * half) & (np.abs(f - centre) <= neighbour)
             harmonics.append((peak, near))
         bands.append((mains, harmonics))
@@ -189,8 +192,7 @@ def _spectral_ratios(rows: np.ndarray, fs: float) -> list[tuple[float | None, fl
     return results
 
 
-def _snr_db(rows: np.ndarray, seg: int) -> np.ndarray:
-    centred = rows - rows.mean(axis=1, keepdims=True)
+def _snr_db(centred: np.ndarray, seg: int) -> np.ndarray:
     power = np.mean(_segments(centred, seg) ** 2, axis=2)
     floor = np.percentile(power, SNR_FLOOR_PERCENTILE, axis=1)
     total = power.mean(axis=1)
@@ -223,7 +225,8 @@ def _measure(rows: np.ndarray, fs: float, seg: int, reference: float, ptp: np.nd
     # Power ratios do not depend on scale: normalise first so huge values cannot overflow when squared.
     usable = np.isfinite(peak) & (peak > 0)
     scaled = rows / np.where(usable, peak, 1.0)[:, None]
-    return _Measures(flat, clip, _spectral_ratios(scaled, fs), _snr_db(scaled, seg))
+    centred = scaled - scaled.mean(axis=1, keepdims=True)  # both measures below work on the mean-removed rows
+    return _Measures(flat, clip, _spectral_ratios(centred, fs), _snr_db(centred, seg))
 
 
 def _channel(name: str, m: _Measures, i: int, nan_count: int) -> ChannelQuality:

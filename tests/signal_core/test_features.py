@@ -97,6 +97,22 @@ def test_thresholds_can_be_overridden():
     assert not np.array_equal(result.values[:, :, 0], naive.wamp(w, 2e-3))
 
 
+def test_amplitude_thresholds_can_differ_per_channel():
+    x = _emg()
+    assert x.shape[1] >= 2
+    per_channel = {"wamp": np.linspace(0.002, 0.006, x.shape[1]), "myop": np.linspace(0.001, 0.003, x.shape[1]),
+                   "zc": np.linspace(0.0, 0.004, x.shape[1]), "ssc": np.linspace(0.0, 1e-6, x.shape[1])}
+    together = extract_features(x, FS, features=["WAMP", "MYOP", "ZC", "SSC"], thresholds=per_channel)
+    for c in range(x.shape[1]):
+        alone = extract_features(x[:, c], FS, features=["WAMP", "MYOP", "ZC", "SSC"],
+                                 thresholds={k: float(v[c]) for k, v in per_channel.items()})
+        np.testing.assert_array_equal(together.values[:, c, :], alone.values[:, 0, :])
+    with pytest.raises(SignalError, match="one number per channel"):
+        extract_features(x, FS, features=["WAMP"], thresholds={"wamp": [0.001] * (x.shape[1] + 1)})
+    with pytest.raises(SignalError, match="finite"):
+        extract_features(x, FS, features=["WAMP"], thresholds={"wamp": [np.nan] * x.shape[1]})
+
+
 # ---- libemg 2.0.3 definitions (written from the definitions, libemg itself is not installed) -----------
 
 

@@ -168,3 +168,9 @@ def test_channels_checked_together_equal_each_channel_checked_alone():
                                  int(np.count_nonzero(~np.isfinite(data[:, c]))))
         assert alone == channel
     assert report.channels[1].nan_count == 10 and report.verdict == "fail"
+
+
+def test_overlapping_harmonic_windows_count_each_bin_once():
+    # 11 samples at 4 kHz: 364 Hz bins, so the 50, 100 and 150 Hz windows cover the same bins.
+    report = assess_quality(Recording(np.r_[0.0, np.ones(10)], 4000.0))
+    assert 0.0 <= report.channels[0].mains_ratio <= 1.0

@@ -26,12 +26,15 @@ def _model_at(folder: str, stamp: float) -> TrainedModel:
     return load_model(folder)
 
 
+def _stamped(folder: str | Path) -> tuple[str, float]:
+    """A model folder and its sidecar's modification time: the cache key, so a retrained model reloads."""
+    sidecar = Path(folder) / "model.json"
+    return str(folder), (sidecar.stat().st_mtime if sidecar.exists() else 0.0)
+
+
 def load_model_cached(folder: str | Path) -> TrainedModel:
-    """A saved model, reloaded when its files change (the sidecar's modification time is part of the key)."""
-    folder = Path(folder)
-    sidecar = folder / "model.json"
-    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
-    return _model_at(str(folder), stamp)
+    """A saved model, reloaded when its files change."""
+    return _model_at(*_stamped(folder))
 
 
 def available_models() -> list[Path]:
@@ -52,10 +55,7 @@ def _sidecar(folder: str, stamp: float) -> dict:
 
 def model_sidecar(folder: str | Path) -> dict:
     """A model's metrics, card and metadata (JSON sidecar only: fast, no pipeline loaded)."""
-    folder = Path(folder)
-    sidecar = folder / "model.json"
-    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
-    return _sidecar(str(folder), stamp)
+    return _sidecar(*_stamped(folder))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -75,7 +75,4 @@ def _report_plot_png(folder: str, stamp: float, plot: str) -> bytes:
 
 def report_plot_png(folder: str | Path, plot: str) -> bytes:
     """A validation plot (roc, calibration, decision_curve, confusion) as PNG, drawn once per model file."""
-    folder = Path(folder)
-    sidecar = folder / "model.json"
-    stamp = sidecar.stat().st_mtime if sidecar.exists() else 0.0
-    return _report_plot_png(str(folder), stamp, plot)
+    return _report_plot_png(*_stamped(folder), plot)

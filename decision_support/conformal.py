@@ -24,11 +24,12 @@ from crepes import ConformalClassifier
 from crepes.extras import hinge
 
 
-def _check_confidence(confidence: float) -> float:
+def check_confidence(confidence: float) -> float:
+    """A confidence level strictly between 0 and 1, or a ValueError that says so in plain words."""
     try:
         confidence = float(confidence)
     except (TypeError, ValueError):
-        raise ValueError(f"confidence must be a number between 0 and 1, got {confidence!r}") from None
+        raise ValueError(f"confidence must be a number between 0 and 1 (for example 0.9), got {confidence!r}") from None
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1 (for example 0.9), got {confidence}")
     return confidence
@@ -37,7 +38,7 @@ def _check_confidence(confidence: float) -> float:
 def conformal_sets(cal_scores: np.ndarray, cal_labels: np.ndarray, proba: np.ndarray, classes: Sequence[str],
                    confidence: float) -> np.ndarray:
     """Boolean (n, n_classes) sets: class k is in when its class-conditional p-value >= 1 - confidence."""
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     proba = np.atleast_2d(np.asarray(proba, dtype=float))
     cc = ConformalClassifier().fit(np.asarray(cal_scores, dtype=float), bins=np.asarray(cal_labels, dtype=str))
     alphas = hinge(proba)
@@ -124,7 +125,7 @@ def empirical_coverage(scores: np.ndarray, y: np.ndarray, groups: np.ndarray, pr
         subject_label[g] = label
     by_class = {c: np.array([g for g, lab in subject_label.items() if lab == c], dtype=object) for c in classes}
     for conf in confidence_levels:
-        conf = _check_confidence(conf)
+        conf = check_confidence(conf)
         hits = {c: [] for c in classes}
         sizes, singles = [], []
         for _ in range(n_repeats):

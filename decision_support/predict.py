@@ -45,7 +45,9 @@ from decision_support.explain import (
     parse_feature_column,
     plain_reasons,
 )
+from decision_support.conformal import check_confidence
 from decision_support.ood import MahalanobisOOD
+from decision_support.registry import sha256_file
 from signal_core.quality import QualityReport, assess_quality
 from signal_core.recording import Recording
 
@@ -134,14 +136,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def recording_sha256(recording: Recording) -> str:
     """A hash of what the model sees: samples, sampling rate and channel names (for in-memory recordings)."""
     digest = hashlib.sha256()
@@ -188,16 +182,6 @@ def training_channels(model: Any) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------------
 # The steps
-
-
-def _check_confidence(confidence: float) -> float:
-    try:
-        confidence = float(confidence)
-    except (TypeError, ValueError):
-        raise ValueError(f"confidence must be a number between 0 and 1 (for example 0.9), got {confidence!r}") from None
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1 (for example 0.9), got {confidence}")
-    return confidence
 
 
 def match_to_model(recording: Recording, model: Any) -> tuple[Recording | None, list[str], list[str]]:
@@ -271,7 +255,7 @@ def predict_recording(recording: Recording, model: Any, *, confidence: float = 0
     Raises ``ValueError`` only for a bad ``confidence``; every problem with the recording itself is an
     abstention with reasons, so it can be shown and logged.
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     timings: dict[str, float] = {}
     base: dict[str, Any] = {
         "quality": None, "abstained": False, "abstain_reasons": [], "probabilities": {}, "predicted_label": None,

@@ -62,7 +62,8 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("MEDLENS_MODEL_DIR") or "models")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -113,7 +114,7 @@ def save_model(model: TrainedModel, folder: str | os.PathLike) -> Path:
             "metadata": model.metadata,
             "conformal": model.conformal.to_state(),
             "ood": model.ood.to_state(),
-            "sha256": {PIPELINE_FILE: _sha256(tmp / PIPELINE_FILE), REFERENCE_FILE: _sha256(tmp / REFERENCE_FILE)},
+            "sha256": {PIPELINE_FILE: sha256_file(tmp / PIPELINE_FILE), REFERENCE_FILE: sha256_file(tmp / REFERENCE_FILE)},
         }
         (tmp / SIDECAR_FILE).write_text(json.dumps(jsonable(sidecar), indent=1, allow_nan=False))
         (tmp / CARD_FILE).write_text(card_markdown(model.card))
@@ -156,7 +157,7 @@ def load_model(folder: str | os.PathLike) -> TrainedModel:
         path = folder / name
         if not path.is_file():
             raise ValueError(f"model file {path} is missing; retrain the model")
-        if _sha256(path) != sidecar.get("sha256", {}).get(name):
+        if sha256_file(path) != sidecar.get("sha256", {}).get(name):
             raise ValueError(f"model file {path} does not match the checksum recorded when it was saved "
                              "(it was changed or damaged); refusing to load it")
     try:

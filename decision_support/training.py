@@ -252,6 +252,8 @@ def train_model(
         "covariates": [c for c in SUBGROUP_COLUMNS if c in table.columns],
         "dataset_card": dataset_card,
     }
+    if "fs" in table.columns:  # the sampling rates seen in training, so predictions can refuse a mismatch
+        meta["fs"] = sorted({float(f) for f in table["fs"].dropna()})
     model = TrainedModel(pipeline=pipeline, kind=kind, feature_names=features, classes=classes, settings=settings,
                          reference=reference, conformal=conformal, ood=ood, metrics=metrics, metadata=meta)
     model.card = build_model_card(model, dataset_card=dataset_card)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 
 DEFAULT_MAX_POINTS = 2000
 
@@ -32,8 +32,7 @@ def minmax_decimate(x, fs: float, max_points: int = DEFAULT_MAX_POINTS) -> tuple
         arr = arr[:, None]
     if arr.ndim != 2:
         raise SignalError(f"signal must be 1-D or samples x channels, got shape {arr.shape}")
-    if not np.isfinite(fs) or fs <= 0:
-        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
+    fs = check_sampling_rate(fs)
     if int(max_points) < 4:
         raise SignalError("max_points must be at least 4")
     n = arr.shape[0]

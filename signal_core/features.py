@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from signal_core import _kernels, spectral, windows
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 from signal_core.recording import MAX_CHANNELS, Recording
 
 if TYPE_CHECKING:  # pandas only for type hints; to_frame imports it lazily
@@ -237,12 +237,7 @@ def _as_signal(signal: Any, fs: Any, channel_names: Sequence[str] | None) -> tup
         raise SignalError(f"the signal is empty ({n_samples} samples x {n_channels} channels)")
     if n_channels > MAX_CHANNELS:
         raise SignalError(f"{n_channels} channels is more than the {MAX_CHANNELS} medlens accepts")
-    try:
-        fs_value = float(fs)
-    except (TypeError, ValueError):
-        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}") from None
-    if not math.isfinite(fs_value) or fs_value <= 0:
-        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
+    fs_value = check_sampling_rate(fs)
     data = np.ascontiguousarray(data, dtype=np.float64)
     n_bad = int(_kernels.count_nonfinite(data))
     if n_bad:

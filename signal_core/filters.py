@@ -19,7 +19,7 @@ import numpy as np
 from scipy import signal as sps
 
 from signal_core import _kernels
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 
 SURFACE_BAND_HZ = (20.0, 450.0)  # usual surface-EMG band
 NYQUIST_MARGIN = 0.45  # upper edges are kept below 0.45 * fs so the filter stays well conditioned
@@ -29,12 +29,7 @@ ENVELOPE_CUTOFF_HZ = 6.0  # linear-envelope low-pass
 
 
 def _prepare(x, fs) -> tuple[np.ndarray, float]:
-    try:
-        fs = float(fs)
-    except (TypeError, ValueError):
-        raise SignalError(f"sampling rate {fs!r} is not a number of Hz") from None
-    if not math.isfinite(fs) or fs <= 0:
-        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
+    fs = check_sampling_rate(fs)
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim not in (1, 2):
         raise SignalError(f"signal must be 1-D or samples x channels, got shape {arr.shape}")

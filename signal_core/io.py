@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 from signal_core.recording import MAX_CHANNELS, Recording
 
 DEFAULT_MAX_MB = 500.0
@@ -67,13 +67,12 @@ def default_max_bytes() -> int:
 
 
 def _check_fs(fs: Any, where: str) -> float:
+    # NPZ files store fs as a 0-d or 1-element array.
     try:
-        value = float(np.asarray(fs).reshape(-1)[0]) if np.ndim(fs) else float(fs)
-    except (TypeError, ValueError, IndexError):
-        raise SignalError(f"{where}: sampling rate {fs!r} is not a number of Hz") from None
-    if not math.isfinite(value) or value <= 0:
-        raise SignalError(f"{where}: sampling rate must be a positive number of Hz, got {fs!r}")
-    return value
+        value = np.asarray(fs).reshape(-1)[0] if np.ndim(fs) else fs
+    except IndexError:
+        raise SignalError(f"{where}: sampling rate is missing (an empty array)") from None
+    return check_sampling_rate(value, where)
 
 
 def _finish(

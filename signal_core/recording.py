@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 
 MAX_CHANNELS = 512
 
@@ -33,9 +33,7 @@ class Recording:
             raise SignalError(f"signal must be 1-D or 2-D (samples x channels), got {data.ndim} dimensions")
         data = np.ascontiguousarray(data, dtype=np.float64)
         object.__setattr__(self, "data", data)
-        if not np.isfinite(self.fs) or self.fs <= 0:
-            raise SignalError(f"sampling rate must be a positive number of Hz, got {self.fs!r}")
-        object.__setattr__(self, "fs", float(self.fs))
+        object.__setattr__(self, "fs", check_sampling_rate(self.fs))
         n_channels = data.shape[1]
         if n_channels > MAX_CHANNELS:
             raise SignalError(f"{n_channels} channels is more than the {MAX_CHANNELS} medlens accepts")

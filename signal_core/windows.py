@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from signal_core.errors import SignalError
+from signal_core.errors import SignalError, check_sampling_rate
 
 #: Fewest samples a window may hold: AR order 4 and Hjorth complexity (second differences) need a few more
 #: samples than that to mean anything.
@@ -23,13 +23,11 @@ MIN_WINDOW_SAMPLES = 8
 
 
 def _seconds_to_samples(seconds: float, fs: float, what: str) -> int:
+    fs = check_sampling_rate(fs)
     try:
         seconds = float(seconds)
-        fs = float(fs)
     except (TypeError, ValueError):
         raise SignalError(f"{what} must be a number of seconds, got {seconds!r}") from None
-    if not math.isfinite(fs) or fs <= 0:
-        raise SignalError(f"sampling rate must be a positive number of Hz, got {fs!r}")
     if not math.isfinite(seconds) or seconds <= 0:
         raise SignalError(f"{what} must be a positive number of seconds, got {seconds!r}")
     samples = seconds * fs

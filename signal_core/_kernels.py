@@ -51,7 +51,7 @@ Q_LIN = 2  # x - offset           (VAR, centred for stability under a DC offset)
 Q_SQ = 3  # (x - offset)^2        (VAR)
 Q_MYOP = 4  # |x| >= myop threshold
 Q_LOG = 5  # log|x| over non-zero samples
-Q_ZERO = 6  # samples exactly 0 (LOG is 0 when a window holds one)
+Q_ZERO = 6  # samples exactly 0 (below the ADC's resolution; LOG leaves them out)
 Q_ABSD = 7  # |x_i - x_{i-1}|        pair terms: belong to sample i, need i >= 1
 Q_SQD = 8  # (x_i - x_{i-1})^2
 Q_ZC = 9  # sign change between x_{i-1} and x_i with |x_i - x_{i-1}| >= zc threshold
@@ -203,7 +203,8 @@ def _segment_logs(row, lo, hi, out):
     s_zero = 0.0
     for j in range(lo, hi):
         a = abs(row[j + 1])
-        # log(1) = 0 stands in for an exact zero; the zero count makes LOG 0 for that window.
+        # log(1) = 0 stands in for an exact zero (a sample below the ADC's resolution); the zero count
+        # takes it out of LOG's mean, so LOG is the geometric mean of the resolved samples.
         s_log += math.log(a if a > 0.0 else 1.0)
         s_zero += _one_if(a == 0.0)
     out[Q_LOG] += s_log
@@ -275,7 +276,8 @@ def sum_features(x, offset, full, heads, window, step, n_win, zc_thr, ssc_thr, w
             out[k, c, 5] = tot[Q_ZC]
             out[k, c, 6] = tot[Q_SSC]
             out[k, c, 7] = tot[Q_WAMP]
-            out[k, c, 8] = math.exp(tot[Q_LOG] / w) if tot[Q_ZERO] == 0.0 else 0.0
+            resolved = w - tot[Q_ZERO]
+            out[k, c, 8] = math.exp(tot[Q_LOG] / resolved) if resolved > 0.0 else 0.0
             out[k, c, 9] = math.sqrt(max(tot[Q_SQD], 0.0) / (w - 1.0))
             out[k, c, 10] = tot[Q_MYOP] / w
     return out
@@ -646,3 +648,280 @@ def sos_filtfilt(sos, zi, ext):
     """Forward then backward `_sos_pass` over the padded signal ``ext`` (modified in place)."""
     _sos_pass(sos, zi, ext, False)
     _sos_pass(sos, zi, ext, True)
+
+
+# ---- MUAP analysis (`signal_core.muap`): detection, alignment, classification, templates, parameters ----
+
+
+@njit(**_NUMBA)
+def muap_detect(x, threshold, dead):
+    """Discharge indices: samples with ``|x| >= threshold`` that are the largest ``|x|`` within ``dead``
+    samples on either side (strictly larger than the ``dead`` samples before, at least as large as those
+    after, so of equal peaks the first wins). Accepted peaks are more than ``dead`` samples apart."""
+    n = x.size
+    out = np.empty(n // (dead + 1) + 1, np.int64)
+    m = 0
+    i = 0
+    while i < n:
+        v = abs(x[i])
+        if v < threshold:
+            i += 1
+            continue
+        ok = True
+        for k in range(max(0, i - dead), i):
+            if abs(x[k]) >= v:
+                ok = False
+                break
+        if ok:
+            for k in range(i + 1, min(n, i + dead + 1)):
+                if abs(x[k]) > v:
+                    ok = False
+                    break
+        if ok:
+            out[m] = i
+            m += 1
+            i += dead + 1
+        else:
+            i += 1
+    return out[:m]
+
+
+@njit(**_NUMBA_PARALLEL)
+def muap_windows(x, idx, pre, post):
+    """``(len(idx), pre + post + 1)``: the samples from ``idx - pre`` to ``idx + post`` (zero outside x)."""
+    m = idx.size
+    length = pre + post + 1
+    out = np.zeros((m, length))
+    for k in prange(m):
+        s = idx[k] - pre
+        for j in range(length):
+            p = s + j
+            if p >= 0 and p < x.size:
+                out[k, j] = x[p]
+    return out
+
+
+@njit(**_NUMBA)
+def _residual(w, k, lo, hi, sums, c, inv):
+    num = 0.0
+    den = 0.0
+    for j in range(hi - lo):
+        t = sums[c, j] * inv
+        d = w[k, lo + j] - t
+        num += d * d
+        den += t * t
+    return num / den if den > 0 else np.inf
+
+
+@njit(**_NUMBA)
+def muap_cluster(w, order, lo, hi, tol, max_classes):
+    """Greedy template matching (the multi-MUP idea): visit windows in ``order`` (largest first); each
+    joins the class whose running mean over columns ``lo:hi`` leaves the smallest normalised residual
+    ``|s - t|^2 / |t|^2`` if that is below ``tol``, else opens a class (label -1 once ``max_classes`` exist).
+    Returns ``(labels, n_classes)``."""
+    m = w.shape[0]
+    width = hi - lo
+    sums = np.zeros((max_classes, width))
+    counts = np.zeros(max_classes, np.int64)
+    labels = np.full(m, -1, np.int64)
+    n_cls = 0
+    for r in range(m):
+        k = order[r]
+        best = -1
+        best_d = tol
+        for c in range(n_cls):
+            d = _residual(w, k, lo, hi, sums, c, 1.0 / counts[c])
+            if d < best_d:
+                best = c
+                best_d = d
+        if best < 0 and n_cls < max_classes:
+            best = n_cls
+            n_cls += 1
+        if best >= 0:
+            labels[k] = best
+            counts[best] += 1
+            for j in range(width):
+                sums[best, j] += w[k, lo + j]
+    return labels, n_cls
+
+
+@njit(**_NUMBA_PARALLEL)
+def muap_assign(w, templates, lo, hi, tol):
+    """Each window's nearest template by normalised residual over columns ``lo:hi`` (-1 if none is below
+    ``tol``), and that residual."""
+    m = w.shape[0]
+    labels = np.full(m, -1, np.int64)
+    dist = np.full(m, np.inf)
+    for k in prange(m):
+        for c in range(templates.shape[0]):
+            num = 0.0
+            den = 0.0
+            for j in range(lo, hi):
+                d = w[k, j] - templates[c, j]
+                num += d * d
+                den += templates[c, j] * templates[c, j]
+            r = num / den if den > 0 else np.inf
+            if r < dist[k]:
+                dist[k] = r
+                labels[k] = c if r < tol else -1
+    return labels, dist
+
+
+@njit(**_NUMBA_PARALLEL)
+def muap_median(w, labels, n_classes):
+    """Median window per class (robust to another unit firing inside a few windows) and the class sizes;
+    rows with label -1 are skipped, an empty class gives zeros."""
+    length = w.shape[1]
+    counts = np.zeros(n_classes, np.int64)
+    for k in range(w.shape[0]):
+        if labels[k] >= 0:
+            counts[labels[k]] += 1
+    out = np.zeros((n_classes, length))
+    for c in prange(n_classes):
+        if counts[c] == 0:
+            continue
+        members = np.empty(counts[c], np.int64)
+        m = 0
+        for k in range(w.shape[0]):
+            if labels[k] == c:
+                members[m] = k
+                m += 1
+        col = np.empty(counts[c])
+        for j in range(length):
+            for i in range(counts[c]):
+                col[i] = w[members[i], j]
+            out[c, j] = np.median(col)
+    return out, counts
+
+
+@njit(**_NUMBA_PARALLEL)
+def muap_member_residuals(w, labels, templates, lo, hi):
+    """Each window's normalised residual ``|s - t|^2 / |t|^2`` against its own class template over that
+    class's columns ``lo[c]:hi[c]`` (inf for unlabelled windows)."""
+    m = w.shape[0]
+    out = np.full(m, np.inf)
+    for k in prange(m):
+        c = labels[k]
+        if c < 0:
+            continue
+        num = 0.0
+        den = 0.0
+        for j in range(lo[c], hi[c]):
+            d = w[k, j] - templates[c, j]
+            num += d * d
+            den += templates[c, j] * templates[c, j]
+        out[k] = num / den if den > 0 else np.inf
+    return out
+
+
+@njit(**_NUMBA)
+def muap_markers(t, peak, level, win):
+    """Duration markers of template ``t`` around sample ``peak``: the onset is the last sample before the
+    potential and the end the first sample after it from which ``win`` consecutive samples stay within
+    ``+-level`` of the baseline (0), scanning outward from the peak. ``(onset, end, complete)``; a marker
+    that reaches the window edge without a quiet stretch sits at the edge and ``complete`` is False."""
+    n = t.size
+    complete = True
+    onset = 0
+    run = 0
+    found = False
+    for i in range(peak - 1, -1, -1):
+        if abs(t[i]) <= level:
+            run += 1
+            if run == win:
+                onset = i + win - 1
+                found = True
+                break
+        else:
+            run = 0
+    if not found:
+        complete = False
+    end = n - 1
+    run = 0
+    found = False
+    for i in range(peak + 1, n):
+        if abs(t[i]) <= level:
+            run += 1
+            if run == win:
+                end = i - win + 1
+                found = True
+                break
+        else:
+            run = 0
+    if not found:
+        complete = False
+    return onset, end, complete
+
+
+@njit(**_NUMBA)
+def muap_shape(t, onset, end, h):
+    """Shape measures of ``t[onset:end + 1]``: ``(peak_to_peak, phases, turns, abs_sum, first_turn,
+    last_turn)``. Phases: sign changes of the part beyond ``+-h`` (baseline crossings with an excursion of
+    at least ``h``) plus one. Turns: reversals of direction with a swing of at least ``h`` on both sides;
+    ``first_turn``/``last_turn`` are their sample indices (-1 when there is none)."""
+    hi_v = t[onset]
+    lo_v = t[onset]
+    abs_sum = 0.0
+    state = 0
+    changes = 0
+    for i in range(onset, end + 1):
+        v = t[i]
+        abs_sum += abs(v)
+        if v > hi_v:
+            hi_v = v
+        if v < lo_v:
+            lo_v = v
+        s = 1 if v > h else (-1 if v < -h else 0)
+        if s != 0:
+            if state != 0 and s != state:
+                changes += 1
+            state = s
+    phases = changes + 1 if state != 0 else 0
+    turns = 0
+    first = -1
+    last = -1
+    direction = 0
+    run_hi = t[onset]
+    run_lo = t[onset]
+    ext = t[onset]
+    ext_i = onset
+    for i in range(onset + 1, end + 1):
+        v = t[i]
+        if direction == 0:
+            if v > run_hi:
+                run_hi = v
+            if v < run_lo:
+                run_lo = v
+            if v - run_lo >= h:
+                direction = 1
+                ext = v
+                ext_i = i
+            elif run_hi - v >= h:
+                direction = -1
+                ext = v
+                ext_i = i
+        elif direction == 1:
+            if v > ext:
+                ext = v
+                ext_i = i
+            elif ext - v >= h:
+                turns += 1
+                if first < 0:
+                    first = ext_i
+                last = ext_i
+                direction = -1
+                ext = v
+                ext_i = i
+        else:
+            if v < ext:
+                ext = v
+                ext_i = i
+            elif v - ext >= h:
+                turns += 1
+                if first < 0:
+                    first = ext_i
+                last = ext_i
+                direction = 1
+                ext = v
+                ext_i = i
+    return hi_v - lo_v, phases, turns, abs_sum, first, last

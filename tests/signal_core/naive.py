@@ -54,10 +54,12 @@ def wamp(w, threshold=2e-3):
 
 
 def log_detector(w):
+    """Geometric mean of the non-zero |x| (exact zeros are below the ADC's resolution); 0 if all are 0."""
     a = np.abs(w)
-    with np.errstate(divide="ignore"):
-        out = np.exp(np.mean(np.log(a), axis=-1))
-    return np.where(np.any(a == 0, axis=-1), 0.0, out)
+    resolved = a > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_log = np.sum(np.log(np.where(resolved, a, 1.0)), axis=-1) / np.sum(resolved, axis=-1)
+        return np.where(np.any(resolved, axis=-1), np.exp(mean_log), 0.0)
 
 
 def dasdv(w):

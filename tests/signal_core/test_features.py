@@ -290,3 +290,22 @@ def test_finite_signals_give_finite_features(signal, step):
     assert np.isfinite(result.values).all()
     w = naive.windows(signal, 8, step)
     np.testing.assert_allclose(result.values[:, :, 0], naive.mav(w), rtol=1e-9, atol=1e-9)
+
+
+def test_log_detector_carries_information_on_integer_adc_signals():
+    # An integer ADC (13.107 units per microvolt, as the N2001 recordings) stores samples below one step
+    # as exact 0: LOG must still follow the amplitude, leaving those samples out of its geometric mean.
+    rng = np.random.default_rng(9)
+    step = 1.0 / 13107.0  # mV per ADC unit
+    quiet = np.round(rng.normal(scale=2e-4, size=8000) / step) * step
+    loud = 4.0 * quiet
+    assert np.mean(quiet == 0) > 0.05
+    result = extract_features(np.column_stack([quiet, loud]), FS, 0.2, 0.2, features=["LOG"])
+    log = result.values[:, :, 0]
+    assert np.all(log > 0)
+    np.testing.assert_allclose(log[:, 1] / log[:, 0], 4.0, rtol=1e-9)
+    w = naive.windows(np.column_stack([quiet, loud]), 200, 200)  # 0.2 s at FS
+    np.testing.assert_allclose(log, naive.log_detector(w), rtol=1e-12)
+    nonzero = np.abs(quiet[:200][quiet[:200] != 0])
+    assert log[0, 0] == pytest.approx(np.exp(np.mean(np.log(nonzero))), rel=1e-12)
+    assert extract_features(np.zeros(400), FS, 0.2, 0.2, features=["LOG"]).values[0, 0, 0] == 0.0

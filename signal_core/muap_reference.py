@@ -1,0 +1,138 @@
+"""MUAP reference values as data (``signal_core/references/muap_reference.csv``) and the comparison with them.
+
+Every row carries its source (see ``references/README.md``). A muscle or age with no row gets no
+comparison and a note saying so: medlens never guesses a reference range.
+
+Examples
+--------
+>>> rows = reference_rows("Biceps brachii (long head) [code BB]", age=40)  # doctest: +SKIP
+>>> [r.parameter for r in rows][:2]  # doctest: +SKIP
+['duration_ms', 'amplitude_mv']
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REFERENCE_FILE = Path(__file__).parent / "references" / "muap_reference.csv"
+
+SOURCES: dict[str, str] = {
+    "pattichis1995": (
+        "Pattichis CS, Schizas CN, Middleton LT. Neural network models in EMG diagnosis. IEEE Trans Biomed "
+        "Eng 1995;42(5):486-496; 12 normal subjects of the UCY eHealth Lab table, range = mean +- 2 SD of "
+        "subject means (ages not stated)"
+    ),
+}
+
+#: Summary key compared for each reference parameter.
+SUMMARY_KEY = {
+    "duration_ms": "duration_ms_mean",
+    "amplitude_mv": "amplitude_mv_mean",
+    "spike_duration_ms": "spike_duration_ms_mean",
+    "phases_mean": "phases_mean",
+    "turns_mean": "turns_mean",
+    "area_mv_ms": "area_mv_ms_mean",
+}
+
+#: Muscle names a user may type, mapped to the names in the table.
+MUSCLE_ALIASES = {"bb": "biceps brachii", "biceps": "biceps brachii", "biceps brachii": "biceps brachii"}
+
+
+@dataclass(frozen=True)
+class ReferenceRow:
+    muscle: str
+    age_min: float | None
+    age_max: float | None
+    parameter: str
+    mean: float
+    sd: float
+    low: float
+    high: float
+    n_subjects: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ReferenceComparison:
+    """One recording mean against its reference range. ``deviation`` is percent of the reference mean."""
+
+    parameter: str
+    value: float
+    low: float
+    high: float
+    deviation: float
+    verdict: str  # "low" | "normal" | "high" | "not measured"
+    source: str
+
+    def to_dict(self) -> dict:
+        return {"parameter": self.parameter, "value": self.value, "low": self.low, "high": self.high,
+                "deviation_pct": self.deviation, "verdict": self.verdict, "source": self.source}
+
+
+def normalise_muscle(muscle: str | None) -> str | None:
+    """'Biceps brachii (long head) [code BB]' -> 'biceps brachii'; unknown names are lower-cased as given."""
+    if muscle is None or not str(muscle).strip():
+        return None
+    text = re.sub(r"\[.*?\]|\(.*?\)", " ", str(muscle).lower())
+    text = " ".join(text.replace("_", " ").split())
+    return MUSCLE_ALIASES.get(text, text)
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@lru_cache(maxsize=1)
+def load_reference_table() -> tuple[ReferenceRow, ...]:
+    rows = []
+    with REFERENCE_FILE.open(newline="", encoding="utf-8") as handle:
+        for r in csv.DictReader(handle):
+            rows.append(ReferenceRow(
+                muscle=r["muscle"], age_min=_num(r["age_min"]), age_max=_num(r["age_max"]),
+                parameter=r["parameter"], mean=float(r["mean"]), sd=float(r["sd"]), low=float(r["low"]),
+                high=float(r["high"]), n_subjects=int(r["n_subjects"]), source=r["source"],
+            ))
+    return tuple(rows)
+
+
+def reference_rows(muscle: str | None, age: float | None = None) -> list[ReferenceRow]:
+    """The rows for a muscle (and age, where the table has age bands); empty when there are none."""
+    name = normalise_muscle(muscle)
+    if name is None:
+        return []
+    out = []
+    for row in load_reference_table():
+        if row.muscle != name:
+            continue
+        if age is not None and ((row.age_min is not None and age < row.age_min)
+                                or (row.age_max is not None and age > row.age_max)):
+            continue
+        out.append(row)
+    return out
+
+
+def compare(summary: dict[str, float], muscle: str | None, age: float | None) -> tuple[list[ReferenceComparison], str]:
+    """The comparisons, and a note on what they rest on (or why there are none)."""
+    rows = reference_rows(muscle, age)
+    if not rows:
+        if muscle is None:
+            return [], "No muscle given, so no reference comparison (give the muscle, e.g. --muscle biceps)."
+        where = f"{muscle}" + (f" at {age:g} years" if age is not None else "")
+        return [], f"No verified reference for this muscle/age ({where}); parameters are shown without ranges."
+    comparisons = []
+    for row in rows:
+        value = summary.get(SUMMARY_KEY[row.parameter], math.nan)
+        if value is None or not math.isfinite(value):
+            verdict, dev = "not measured", math.nan
+        else:
+            verdict = "low" if value < row.low else "high" if value > row.high else "normal"
+            dev = (value - row.mean) / row.mean * 100.0
+        comparisons.append(ReferenceComparison(row.parameter, float(value), row.low, row.high, dev, verdict,
+                                               SOURCES.get(row.source, row.source)))
+    ages = "ages not stated" if all(r.age_min is None for r in rows) else "age-matched"
+    return comparisons, f"Reference: {rows[0].muscle}, {ages} ({SOURCES.get(rows[0].source, rows[0].source)})."

@@ -114,6 +114,15 @@ WINDOW_FEATURES: dict[str, WindowFeature] = {f.name: f for f in [
     WindowFeature("LOG10_RMS", "log10 signal units", "Absolute amplitude on a log scale (depends on the "
                   "amplifier gain and needle position).", False,
                   lambda b, fs, w: np.log10(np.maximum(b["RMS"], 1e-12))),
+    # For surface EMG (one electrode array per person, amplitude pattern across channels carries the task):
+    WindowFeature("MAV", "signal units", _meaning("MAV"), False, _base("MAV")),
+    WindowFeature("WL", "signal units", _meaning("WL"), False, _base("WL")),
+    WindowFeature("LOG10_WL", "log10 signal units per s", "Waveform length per second on a log scale: how "
+                  "much the trace travels, growing with amplitude and frequency.", False,
+                  lambda b, fs, w: np.log10(np.maximum(b["WL"] / w, 1e-12))),
+    WindowFeature("REL_RMS", "fraction", "This channel's share of the window's RMS summed over all channels: "
+                  "the spatial pattern of activity across the electrodes, whatever the overall gain.", True,
+                  lambda b, fs, w: _safe_ratio(b["RMS"], np.sum(b["RMS"], axis=-1, keepdims=True))),
 ]}
 
 #: The signal_core base features each window feature is computed from.
@@ -122,11 +131,21 @@ BASE_NEEDED: dict[str, tuple[str, ...]] = {
     "SSC_RATE": ("SSC",), "WAMP_RATE": ("WAMP",), "MYOP": ("MYOP",), "KURT": ("KURT",), "ABS_SKEW": ("SKEW",),
     "SKEW": ("SKEW",), "HJORTH_MOB_HZ": ("HJORTH_MOB",), "HJORTH_COMP": ("HJORTH_COMP",), "AR1": ("AR1",),
     "AR2": ("AR2",), "AR3": ("AR3",), "AR4": ("AR4",), "RMS_MAV": ("RMS", "MAV"), "LOG_MAV": ("LOG", "MAV"),
-    "REL_WL": ("WL", "MAV"), "LOG10_RMS": ("RMS",),
+    "REL_WL": ("WL", "MAV"), "LOG10_RMS": ("RMS",), "MAV": ("MAV",), "WL": ("WL",), "LOG10_WL": ("WL",),
+    "REL_RMS": ("RMS",),
 }
 
 #: The default set: every feature unchanged by the amplifier's gain and by the recording's polarity.
-DEFAULT_FEATURES: tuple[str, ...] = tuple(n for n, f in WINDOW_FEATURES.items() if f.gain_robust and n != "SKEW")
+DEFAULT_FEATURES: tuple[str, ...] = tuple(n for n, f in WINDOW_FEATURES.items()
+                                          if f.gain_robust and n not in ("SKEW", "REL_RMS"))
+#: Hudgins' time-domain set (MAV, waveform length, zero crossings, slope sign changes), the classic surface
+#: EMG baseline: Hudgins B, Parker P, Scott RN, IEEE Trans Biomed Eng 1993;40(1):82-94, doi:10.1109/10.204774.
+HUDGINS_FEATURES: tuple[str, ...] = ("MAV", "WL", "ZC_RATE", "SSC_RATE")
+#: medlens' surface set: log amplitude and its spatial pattern, rates, Hjorth, AR(4) and spectral shape.
+SURFACE_FEATURES: tuple[str, ...] = ("LOG10_RMS", "LOG10_WL", "REL_RMS", "ZC_RATE", "SSC_RATE", "WAMP_RATE",
+                                     "HJORTH_MOB_HZ", "HJORTH_COMP", "AR1", "AR2", "AR3", "AR4", "MNF", "MDF")
+#: Window feature set by electrode type ("needle": the gain-robust clinical set above).
+ELECTRODE_FEATURES: dict[str, tuple[str, ...]] = {"surface": SURFACE_FEATURES, "needle": DEFAULT_FEATURES}
 AGGREGATIONS = {"median+iqr": ("median", "iqr")}
 STAT_MEANING = {"median": "typical value over windows", "iqr": "spread over windows (interquartile range)"}
 
@@ -269,6 +288,27 @@ def recording_features(recording: Recording, settings: FeatureSettings | None = 
             for k in (0, 1):
                 values += [stats[c][k][j] for c in range(recording.n_channels)]
     return pd.Series(values, index=feature_columns(settings, recording.n_channels), dtype=float)
+
+
+def window_columns(features: Sequence[str], n_channels: int) -> list[str]:
+    """Window-level column names ``"{feature}_ch{c}"`` (feature-major, as ``window_feature_matrix``)."""
+    return [f"{f}_ch{c + 1}" for f in features for c in range(n_channels)]
+
+
+def window_feature_matrix(recording: Recording, settings: FeatureSettings) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every window's features, one column per feature and channel: ``(values, starts, window_length)``.
+
+    ``values`` is ``(n_windows, n_features * n_channels)`` in ``window_columns`` order; ``starts`` the first
+    sample of each window; thresholds and the high-pass are those of ``recording_features``, set once for
+    the whole recording (so a quiet segment keeps its low amplitude relative to the active ones).
+    """
+    data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    windows = _window_features(data, recording.fs, settings)  # (n_windows, n_channels, n_features)
+    from signal_core.windows import plan
+
+    length, step, n = plan(recording.n_samples, recording.fs, settings.window_s, settings.step_s)
+    values = windows.transpose(0, 2, 1).reshape(windows.shape[0], -1)
+    return values, np.arange(n, dtype=np.int64) * step, length
 
 
 class EMGFeatures(TransformerMixin, BaseEstimator):

@@ -10,7 +10,12 @@ Formats
 - **CSV** (``.csv``, ``.txt``, ``.tsv``): one column per channel; comma, semicolon, tab or space
   separated. A first row with any non-numeric cell is a header (channel names). A column named
   ``time``/``t``/``seconds``/``time_s`` (or ``time_ms``/``ms``, in milliseconds) is the time axis: the
-  sampling rate is read from it when ``fs`` is not given, and it is not treated as a channel.
+  sampling rate is read from it when ``fs`` is not given, and it is not treated as a channel. A time
+  column stepping by 0.05 or more (under 20 Hz as seconds) is read as milliseconds even when named
+  ``time``; jittery steps give their average rate (with a warning), a gap of over 5 periods is an error.
+  Rows repeating the row before in every channel (sample-and-hold from a slower stream) are reported in
+  ``metadata["sample_and_hold"]`` with the effective rate. ``load_labelled_recording`` also reads a
+  per-sample label column. Warnings for the user are in ``metadata["warnings"]``.
 - **NPY** (``.npy``): a 1-D or 2-D ``(samples, channels)`` numeric array; needs ``fs``.
 - **NPZ** (``.npz``): key ``data`` (or ``signal``), ``fs``, optional ``channel_names``, ``units`` and
   ``metadata_json``; ``save_recording`` writes this format.
@@ -33,13 +38,18 @@ import json
 import math
 import os
 import re
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from signal_core import limits
+from signal_core.csv_guard import check_csv_size, check_decimal_commas
 from signal_core.errors import SignalError, check_sampling_rate
 from signal_core.recording import MAX_CHANNELS, Recording
 
@@ -158,78 +168,166 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, name: str, fs: float | None) -> tuple[np.ndarray, float | None, list[str], dict]:
+def _read_csv(path: Path, name: str, fs: float | None,
+              label_column: str | None = None) -> tuple[np.ndarray, float | None, list[str], dict]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SignalError(f"{name}: not a text file (could not read it as UTF-8 CSV); is it a different format?") from None
+    check_csv_size(text, name)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise SignalError(f"{name}: the file is empty")
     delimiter = _sniff_delimiter(lines)
+    check_decimal_commas(lines, delimiter, name)
     first = [c.strip() for c in _split(lines[0], delimiter)]
     header = not all(_is_number(c) for c in first if c) or any(c == "" for c in first)
     body_start = 1 if header else 0
     n_cols = len(first)
     if not lines[body_start:]:
         raise SignalError(f"{name}: the file has a header but no data rows")
+    label_at = _label_index(first, header, label_column, name) if label_column is not None else None
+    numeric = [j for j in range(n_cols) if j != label_at]
     try:
         body = "\n".join(lines[body_start:])
-        data = np.loadtxt(_io.StringIO(body), delimiter=delimiter, dtype=np.float64, ndmin=2)
+        data = np.loadtxt(_io.StringIO(body), delimiter=delimiter, dtype=np.float64, ndmin=2,
+                          usecols=numeric if label_at is not None else None)
     except ValueError:
         data = None
-    if data is None or data.shape[1] != n_cols:
+    if data is None or data.shape[1] != len(numeric):
         # Find the first bad cell so the message says where to look.
         for i, line in enumerate(lines[body_start:], start=body_start + 1):
             cells = [c.strip() for c in _split(line, delimiter)]
             if len(cells) != n_cols:
                 raise SignalError(f"{name}: row {i} has {len(cells)} columns but the first row has {n_cols}")
             for j, cell in enumerate(cells):
-                if not _is_number(cell):
+                if j != label_at and not _is_number(cell):
                     col = first[j] if header and first[j] else f"column {j + 1}"
                     what = "an empty cell" if cell == "" else f"the non-numeric value {cell[:30]!r}"
                     raise SignalError(f"{name}: row {i}, {col} holds {what}; every cell must be a number")
         raise SignalError(f"{name}: could not read the numbers in this CSV file")
     names = [c for c in first] if header else [f"ch{j + 1}" for j in range(n_cols)]
     meta: dict[str, Any] = {"format": "csv"}
+    if label_at is not None:
+        meta["labels"] = np.array([_split(line, delimiter)[label_at].strip() for line in lines[body_start:]])
+        meta["label_column"] = names.pop(label_at)
     time_col = None
     for j, col in enumerate(names):
         key = col.strip().lower()
         if key in TIME_COLUMN_NAMES or key in TIME_MS_COLUMN_NAMES:
-            time_col, scale = j, (1000.0 if key in TIME_MS_COLUMN_NAMES else 1.0)
+            time_col = j
             break
-    if time_col is not None and n_cols > 1:
-        t = data[:, time_col] / scale
+    if time_col is not None and data.shape[1] > 1:
+        column = names[time_col]
+        t = _time_in_seconds(data[:, time_col], column, meta)
         if fs is None and t.size > 1:
-            step = np.diff(t)
-            med = float(np.median(step))
-            if not np.all(np.isfinite(step)) or med <= 0 or np.any(step <= 0):
-                raise SignalError(f"{name}: the time column {names[time_col]!r} does not increase steadily, "
-                                  "so the sampling rate cannot be read from it; give fs")
-            if np.max(np.abs(step - med)) > 0.01 * med + 1e-9:
-                raise SignalError(f"{name}: the time column {names[time_col]!r} has uneven steps "
-                                  "(missing samples?); give fs or resample first")
-            fs = (t.size - 1) / (t[-1] - t[0])
-            if abs(fs - round(fs)) <= 1e-6 * fs:  # times printed with rounding: 999.99999 Hz means 1000 Hz
-                fs = float(round(fs))
+            fs = _fs_from_time(t, column, name, meta)
             meta["fs_from_time_column"] = True
-        meta["time_column"] = names[time_col]
+        meta["time_column"] = column
         data = np.delete(data, time_col, axis=1)
         names.pop(time_col)
+    _note_sample_and_hold(data, fs, meta)
     return data, fs, names, meta
+
+
+MS_TIME_STEP = 0.05  # a "seconds" time column stepping this much (under 20 Hz, no EMG) is in milliseconds
+HOLD_SHARE = 0.3  # rows identical to the row before in every channel: more than this share is sample-and-hold
+JITTER_GAP = 5.0  # a time step over this many sample periods is a gap (missing samples), not jitter
+
+
+def _time_in_seconds(raw: np.ndarray, column: str, meta: dict[str, Any]) -> np.ndarray:
+    """Time column values in seconds: milliseconds by name (``time_ms``) or by value (steps of 1 for "time")."""
+    if column.strip().lower() in TIME_MS_COLUMN_NAMES:
+        meta["time_unit"] = "ms"
+        return raw / 1000.0
+    steps = np.diff(raw)
+    forward = steps[np.isfinite(steps) & (steps > 0)]
+    if forward.size and float(np.median(forward)) >= MS_TIME_STEP:
+        meta["time_unit"] = "ms"
+        meta.setdefault("notes", []).append(
+            f"the time column {column!r} steps by {float(np.median(forward)):g}, which as seconds would be under "
+            f"{1 / MS_TIME_STEP:g} Hz (too slow for EMG); read as milliseconds")
+        return raw / 1000.0
+    meta["time_unit"] = "s"
+    return raw
+
+
+def _fs_from_time(t: np.ndarray, column: str, name: str, meta: dict[str, Any]) -> float:
+    """The average sampling rate over the time column; jitter is tolerated (and noted), gaps are not."""
+    step = np.diff(t)
+    span = float(t[-1] - t[0])
+    if not np.all(np.isfinite(step)) or np.any(step < 0) or span <= 0:
+        raise SignalError(f"{name}: the time column {column!r} does not increase steadily, "
+                          "so the sampling rate cannot be read from it; give fs")
+    fs = (t.size - 1) / span
+    if abs(fs - round(fs)) <= 1e-6 * fs:  # times printed with rounding: 999.99999 Hz means 1000 Hz
+        fs = float(round(fs))
+    period = 1.0 / fs
+    if np.max(np.abs(step - period)) > 0.01 * period + 1e-9:
+        worst = int(np.argmax(step))
+        if step[worst] > JITTER_GAP * period:
+            raise SignalError(f"{name}: the time column {column!r} jumps by {step[worst]:.4g} s after row "
+                              f"{worst + 1} (about {step[worst] / period:.0f} sample periods; missing samples?); "
+                              "give fs or resample first")
+        meta.setdefault("warnings", []).append(
+            f"the time column {column!r} has uneven steps (from {step.min() * 1000:.3g} to {step.max() * 1000:.3g} ms);"
+            f" the sampling rate {fs:.6g} Hz is their average over the recording")
+    return fs
+
+
+def _note_sample_and_hold(data: np.ndarray, fs: float | None, meta: dict[str, Any]) -> None:
+    """Rows repeating the row before in every channel (a slower stream logged on a faster clock)."""
+    if data.shape[0] < 3:
+        return
+    repeated = np.all(data[1:] == data[:-1], axis=1)
+    share = float(repeated.mean())
+    if share < HOLD_SHARE:
+        return
+    distinct = int(data.shape[0] - repeated.sum())
+    hold: dict[str, Any] = {"repeated_share": share, "distinct_rows": distinct,
+                            "mean_run": data.shape[0] / distinct}
+    rate = "a rate"
+    if fs is not None:
+        hold["effective_fs"] = float(fs) * distinct / data.shape[0]
+        rate = f"about {hold['effective_fs']:.4g} Hz, not the {float(fs):g} Hz of the rows"
+    meta["sample_and_hold"] = hold
+    meta.setdefault("warnings", []).append(
+        f"{share:.0%} of rows repeat the row before in every channel (sample-and-hold from a slower stream, "
+        f"on average {hold['mean_run']:.2g} rows per real sample): the signal was sampled at {rate}; features that "
+        "depend on the rate (zero crossings, slope changes and spectral frequencies) need the effective rate")
 
 
 # ---------------------------------------------------------------- NPY / NPZ
 
+def _npy_header(fh: Any, name: str) -> None:
+    """Read an NPY header from ``fh`` and refuse object arrays and arrays over the decoded-size limit."""
+    fmt = np.lib.format
+    version = fmt.read_magic(fh)
+    read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, _, dtype = read(fh)
+    if dtype.hasobject:
+        raise SignalError(f"{name}: the array holds Python objects, which medlens never loads (they can run "
+                          "code); save the signal as plain numbers")
+    if len(shape) in (1, 2):
+        limits.check_values(shape[0], shape[1] if len(shape) == 2 else 1, name)
+    elif int(np.prod(shape, dtype=object)) > limits.max_values():
+        limits.check_values(int(np.prod(shape, dtype=object)), 1, name)
+
+
 def _read_npy(path: Path, name: str) -> np.ndarray:
     try:
+        with open(path, "rb") as fh:
+            _npy_header(fh, name)
         return np.load(path, allow_pickle=False)
+    except SignalError:
+        raise
     except (ValueError, OSError, EOFError) as exc:
         raise SignalError(f"{name}: not a readable NumPy .npy file ({_short(exc)})") from None
 
 
 def _read_npz(path: Path, name: str, fs: float | None) -> tuple[np.ndarray, Any, list[str], list[str], dict]:
     try:
+        _check_npz_members(path, name)
         loaded_file = np.load(path, allow_pickle=False)
         if not isinstance(loaded_file, np.lib.npyio.NpzFile):
             raise SignalError(f"{name}: holds a single array, not an .npz archive; save it as .npy and give fs")
@@ -245,8 +343,10 @@ def _read_npz(path: Path, name: str, fs: float | None) -> tuple[np.ndarray, Any,
             units = [str(x) for x in np.atleast_1d(npz["units"])] if "units" in keys else []
             meta: dict[str, Any] = {}
             if "metadata_json" in keys:
+                raw = str(npz["metadata_json"])
+                limits.check_json_text(raw, f"{name}: metadata_json")
                 try:
-                    loaded = json.loads(str(npz["metadata_json"]))
+                    loaded = json.loads(raw)
                     meta = loaded if isinstance(loaded, dict) else {}
                 except ValueError:
                     meta = {}
@@ -256,6 +356,21 @@ def _read_npz(path: Path, name: str, fs: float | None) -> tuple[np.ndarray, Any,
         raise SignalError(f"{name}: not a readable NumPy .npz file ({_short(exc)})") from None
     meta["format"] = "npz"
     return data, (fs if fs is not None else file_fs), names, units, meta
+
+
+def _check_npz_members(path: Path, name: str) -> None:
+    """Refuse an NPZ whose members would decompress past the limits, before numpy reads any of them."""
+    data_limit = limits.max_values() * 8 + 65536
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            member = info.filename.removesuffix(".npy")
+            allowed = data_limit if member in ("data", "signal") else 16 * 1024 * 1024
+            if info.file_size > allowed:
+                raise SignalError(f"{name}: the member {member!r} decompresses to {info.file_size / 1e6:,.0f} MB, "
+                                  f"over the {allowed / 1e6:,.0f} MB medlens reads")
+            if member in ("data", "signal"):
+                with archive.open(info) as fh:
+                    _npy_header(fh, name)
 
 
 def save_recording(recording: Recording, path: str | os.PathLike) -> Path:
@@ -297,7 +412,17 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
         head = wfdb.rdheader(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for corrupt headers
         raise SignalError(f"{name}: not a readable WFDB header ({_short(exc)})") from None
+    if isinstance(head, wfdb.MultiRecord):
+        raise SignalError(f"{name}: a multi-segment WFDB record; medlens reads single-segment records "
+                          "(give one segment's .hea file)")
+    _check_wfdb_rate(header, name)
     n_sig, sig_len = int(head.n_sig or 0), int(head.sig_len or 0)
+    skews = [int(s or 0) for s in (head.skew or [])]
+    if any(s < 0 or s > sig_len for s in skews):
+        raise SignalError(f"{name}: the header gives a skew of {max(skews, key=abs)} samples for a record of "
+                          f"{sig_len} samples; the header is corrupt")
+    frames = sum(int(s or 1) for s in (head.samps_per_frame or [1] * n_sig))
+    limits.check_values(sig_len + max(skews, default=0), max(frames, n_sig), name)
     if n_sig > MAX_CHANNELS:
         raise SignalError(f"{name}: {n_sig} channels is more than the {MAX_CHANNELS} medlens accepts")
     data_bytes = sum((header.parent / f).stat().st_size for f in set(head.file_name or [])
@@ -310,6 +435,10 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
     try:
         record = wfdb.rdrecord(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for corrupt files
+        if "broadcast" in str(exc):
+            raise SignalError(f"{name}: the signal file's length does not match its header (format "
+                              f"{', '.join(sorted({str(f) for f in head.fmt or []}))}); the record is truncated "
+                              "or corrupt") from None
         raise SignalError(f"{name}: not a readable WFDB record ({_short(exc)})") from None
     data = record.p_signal
     if data is None:
@@ -318,11 +447,47 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
     return data, record.fs, list(record.sig_name or []), list(record.units or []), {"format": "wfdb", "wfdb_fmt": fmt}
 
 
+def _check_wfdb_rate(header: Path, name: str) -> None:
+    """Refuse a header whose sampling rate is written but impossible (wfdb would read it as 250 Hz)."""
+    lines = [ln.strip() for ln in header.read_text(encoding="latin-1").splitlines()[:200]]
+    record = next((ln.split() for ln in lines if ln and not ln.startswith("#")), [])
+    if len(record) >= 3:
+        written = re.split(r"[/(]", record[2])[0]
+        try:
+            fs = float(written)
+        except ValueError:
+            fs = float("nan")
+        if not math.isfinite(fs) or fs <= 0:
+            raise SignalError(f"{name}: the header's sampling rate {record[2]!r} is not a positive number of Hz")
+
+
+@contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """Send what C extensions print on file descriptor 1 to /dev/null for the duration."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (Streamlit, captured output): nothing to guard
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
 def _read_edf(path: Path, name: str) -> tuple[np.ndarray, float, list[str], list[str], dict]:
     import pyedflib
 
     try:
-        reader = pyedflib.EdfReader(str(path))
+        with _c_stdout_silenced():  # pyedflib's C code prints size mismatches on stdout (breaks --json)
+            reader = pyedflib.EdfReader(str(path))
     except Exception as exc:  # noqa: BLE001 - pyedflib raises OSError and others for corrupt files
         raise SignalError(f"{name}: not a readable EDF/BDF file ({_short(exc)})") from None
     try:
@@ -340,6 +505,7 @@ def _read_edf(path: Path, name: str) -> tuple[np.ndarray, float, list[str], list
         lengths = {int(x) for x in reader.getNSamples()}
         if len(lengths) > 1:
             raise SignalError(f"{name}: its signals have different lengths")
+        limits.check_values(max(lengths), n, name)
         data = np.column_stack([reader.readSignal(i) for i in range(n)])
         units = [reader.getPhysicalDimension(i).strip() for i in range(n)]
     except SignalError:
@@ -392,8 +558,11 @@ def load_recording(
     target = path.with_suffix(".hea") if wfdb_like and ext != ".hea" else path
     if not target.exists():
         raise SignalError(f"{name}: file not found")
-    if not target.is_file():
+    if target.is_dir():
         raise SignalError(f"{name}: is a folder, not a file")
+    if not target.is_file():
+        raise SignalError(f"{name}: is not a regular file (a pipe, device or socket); save the recording "
+                          "to a file first")
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
     sizes = [target.stat().st_size]
     if wfdb_like and path.with_suffix(".dat").exists():
@@ -429,6 +598,66 @@ def load_recording(
         raise SignalError(f"{name}: could not read the file ({_short(exc)})") from None
 
 
+def load_labelled_recording(
+    path: str | os.PathLike,
+    label_column: str,
+    fs: float | None = None,
+    *,
+    max_bytes: int | None = None,
+    min_seconds: float = DEFAULT_MIN_SECONDS,
+    display_name: str | None = None,
+) -> tuple[Recording, np.ndarray]:
+    """A CSV recording with a per-sample label column -> ``(recording, labels)``.
+
+    ``labels`` holds one string per sample (row), as written in the file (empty cells stay ``""``); the
+    label column is not a channel. Everything else reads as in ``load_recording`` (time column, fs).
+    """
+    path = Path(path)
+    name = display_name or path.name
+    if fs is not None:
+        fs = _check_fs(fs, name)
+    if path.suffix.lower() not in CSV_EXTENSIONS:
+        raise SignalError(f"{name}: a per-sample label column can only be read from a CSV file "
+                          f"({', '.join(CSV_EXTENSIONS)}); this is {path.suffix or 'a file without an extension'}")
+    if not path.is_file():
+        raise SignalError(f"{name}: file not found")
+    limit = default_max_bytes() if max_bytes is None else int(max_bytes)
+    size = path.stat().st_size
+    if size > limit:
+        raise SignalError(f"{name}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit "
+                          f"(raise it with {MAX_FILE_ENV})")
+    if size == 0:
+        raise SignalError(f"{name}: the file is empty")
+    try:
+        data, file_fs, names, meta = _read_csv(path, name, fs, label_column=str(label_column))
+        labels = meta.pop("labels")
+        return _finish(name, data, fs or file_fs, names, (), meta, min_seconds=min_seconds), labels
+    except SignalError:
+        raise
+    except PermissionError:
+        raise SignalError(f"{name}: permission denied; medlens cannot open it") from None
+    except (OSError, ValueError, MemoryError) as exc:
+        raise SignalError(f"{name}: could not read the file ({_short(exc)})") from None
+
+
+def _label_index(first: list[str], header: bool, label_column: str, name: str) -> int:
+    """Where the label column is in the header row (names compared without case and spaces)."""
+    if not header:
+        raise SignalError(f"{name}: has no header row, so the label column {label_column!r} cannot be found; "
+                          "add a header with the column names")
+    wanted = label_column.strip().lower()
+    for j, col in enumerate(first):
+        if col.strip().lower() == wanted:
+            return j
+    raise SignalError(f"{name}: no column called {label_column!r}; the columns are {', '.join(first)}")
+
+
+def _upload_name(filename: Any) -> str:
+    """A bare, safe file name for an uploaded file ("" when nothing usable is left, e.g. for "..")."""
+    safe = re.sub(r"[^\w.\- ()]", "_", Path(str(filename).replace("\\", "/")).name)[:120].strip()
+    return "" if safe.strip(".") == "" else safe
+
+
 def load_recording_bytes(
     data: bytes,
     filename: str,
@@ -441,9 +670,7 @@ def load_recording_bytes(
 ) -> Recording:
     """Load an uploaded file from memory. ``companions`` holds the other files of a WFDB record
     (for example ``{"rec.dat": b"..."}`` next to ``rec.hea``)."""
-    safe = re.sub(r"[^\w.\- ()]", "_", Path(str(filename).replace("\\", "/")).name)[:120].strip()
-    if safe.strip(".") == "":
-        safe = "upload"  # "", "." or ".." must never become a path outside the temporary folder
+    safe = _upload_name(filename) or "upload"  # "", "." or ".." must never leave the temporary folder
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
     total = len(data) + sum(len(v) for v in (companions or {}).values())
     if total > limit:
@@ -453,7 +680,10 @@ def load_recording_bytes(
         target = Path(tmp) / safe
         target.write_bytes(bytes(data))
         for other, content in (companions or {}).items():
-            (Path(tmp) / Path(str(other)).name).write_bytes(bytes(content))
+            other_name = _upload_name(other)
+            if not other_name or other_name == safe:
+                raise SignalError(f"{safe}: the companion file name {str(other)[:60]!r} is not a usable file name")
+            (Path(tmp) / other_name).write_bytes(bytes(content))
         if target.suffix.lower() == ".dat" and not target.with_suffix(".hea").exists():
             raise SignalError(f"{safe}: a WFDB .dat file needs its .hea header uploaded with it")
         if target.suffix.lower() == ".hea" and not any(

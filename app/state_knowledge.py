@@ -33,3 +33,14 @@ def knowledge_db() -> Database:
 
 def current_user() -> dict | None:
     return st.session_state.get(SESSION_USER)
+
+
+def library_cases_by_item(checklist: str) -> dict[str, list[dict]]:
+    """Published cases linked to each item of ``checklist`` (for the appraisal page's "cases where this went wrong")."""
+    from knowledge.cases import cases_by_item
+
+    db = knowledge_db()
+    try:
+        return cases_by_item(db, checklist)
+    finally:
+        db.close()

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from knowledge.audit import now_text, record_change
 from knowledge.db import write_transaction
-from knowledge.models import EDITABLE_FIELDS, Case, CaseValidationError, Source, parse_case
+from knowledge.models import EDITABLE_FIELDS, Case, CaseValidationError, ChecklistLink, Source, parse_case
 from knowledge.users import require_role
 
 
@@ -86,6 +86,8 @@ class Revision:
 
 # ---------------------------------------------------------------- reading
 
+_CHILD_FIELDS = ("sources", "tags", "checklist_items")  # stored in their own tables, not as columns of cases
+
 
 def _case_from_row(db: Database, row: dict) -> Case:
     sources = [
@@ -95,9 +97,13 @@ def _case_from_row(db: Database, row: dict) -> Case:
     tags = [t["name"] for t in db.query(
         "SELECT t.name FROM case_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.case_id = ? ORDER BY ct.position",
         [row["id"]])]
-    data = {name: row[name] for name in Case.model_fields if name not in ("sources", "tags")}
+    links = [ChecklistLink.model_construct(checklist=r["checklist"], item=r["item"], why=r["why"])
+             for r in db.query("SELECT checklist, item, why FROM case_checklist_items WHERE case_id = ? "
+                               "ORDER BY position", [row["id"]])]
+    data = {name: row[name] for name in Case.model_fields if name not in _CHILD_FIELDS}
     # Stored rows were validated on the way in; model_construct skips re-validation on every read.
-    return Case.model_construct(**{**data, "sources": [Source.model_construct(**s) for s in sources], "tags": tags})
+    return Case.model_construct(**{**data, "sources": [Source.model_construct(**s) for s in sources], "tags": tags,
+                                   "checklist_items": links})
 
 
 def _row(db: Database, slug: str) -> dict:
@@ -134,6 +140,35 @@ def list_cases(db: Database, *, status: str | None = None, category: str | None 
     return [dict(r) for r in db.query(sql, params)]
 
 
+def cases_for_item(db: Database, checklist: str, item: str, *, status: str | None = "published") -> list[dict]:
+    """Cases linked to one checklist item ("cases where this went wrong"): slug, title, year_start, why.
+
+    Newest first; deleted cases are left out, and by default only published ones are listed.
+    """
+    sql = ("SELECT c.slug, c.title, c.year_start, l.why FROM case_checklist_items l JOIN cases c ON c.id = l.case_id "
+           "WHERE l.checklist = ? AND l.item = ? AND c.deleted_at IS NULL" + (" AND c.status = ?" if status else "")
+           + " ORDER BY c.year_start DESC, c.title")
+    return [dict(r) for r in db.query(sql, [checklist, str(item), *([status] if status else [])])]
+
+
+def cases_by_item(db: Database, checklist: str, *, status: str | None = "published") -> dict[str, list[dict]]:
+    """:func:`cases_for_item` for every item of ``checklist`` at once (one query, for a page of items)."""
+    sql = ("SELECT l.item, c.slug, c.title, c.year_start, l.why FROM case_checklist_items l "
+           "JOIN cases c ON c.id = l.case_id WHERE l.checklist = ? AND c.deleted_at IS NULL"
+           + (" AND c.status = ?" if status else "") + " ORDER BY c.year_start DESC, c.title")
+    out: dict[str, list[dict]] = {}
+    for r in db.query(sql, [checklist, *([status] if status else [])]):
+        out.setdefault(r.pop("item"), []).append(r)
+    return out
+
+
+def item_link_counts(db: Database, checklist: str, *, status: str | None = "published") -> dict[str, int]:
+    """How many cases link to each item of ``checklist`` (items with none are absent)."""
+    sql = ("SELECT l.item, COUNT(*) AS n FROM case_checklist_items l JOIN cases c ON c.id = l.case_id "
+           "WHERE l.checklist = ? AND c.deleted_at IS NULL" + (" AND c.status = ?" if status else "") + " GROUP BY l.item")
+    return {r["item"]: r["n"] for r in db.query(sql, [checklist, *([status] if status else [])])}
+
+
 def field_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``{field: {"old": ..., "new": ...}}`` for every field whose value differs."""
     return {k: {"old": old.get(k), "new": new.get(k)} for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)}
@@ -144,6 +179,7 @@ def field_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, 
 
 def _denormalised(case: Case) -> dict[str, str]:
     return {
+        "tags": json.dumps(case.tags, ensure_ascii=False),  # a JSON array, for Datasette's array facet
         "tags_text": " ".join(case.tags),
         "sources_text": "\n".join(" ".join(filter(None, [s.citation, s.doi and f"doi {s.doi}"])) for s in case.sources),
     }
@@ -151,13 +187,14 @@ def _denormalised(case: Case) -> dict[str, str]:
 
 def _columns(case: Case) -> dict[str, Any]:
     data = case.to_dict()
-    cols = {k: v for k, v in data.items() if k not in ("sources", "tags")}
+    cols = {k: v for k, v in data.items() if k not in _CHILD_FIELDS}
     return {**cols, **_denormalised(case)}
 
 
 def _write_children(db: Database, case_id: int, case: Case) -> None:
     db.execute("DELETE FROM sources WHERE case_id = ?", [case_id])
     db.execute("DELETE FROM case_tags WHERE case_id = ?", [case_id])
+    db.execute("DELETE FROM case_checklist_items WHERE case_id = ?", [case_id])
     for position, s in enumerate(case.sources):
         db.execute("INSERT INTO sources (case_id, position, citation, doi, pmid, url) VALUES (?, ?, ?, ?, ?, ?)",
                    [case_id, position, s.citation, s.doi, s.pmid, s.url])
@@ -165,6 +202,9 @@ def _write_children(db: Database, case_id: int, case: Case) -> None:
         db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", [tag])
         db.execute("INSERT INTO case_tags (case_id, tag_id, position) SELECT ?, id, ? FROM tags WHERE name = ?",
                    [case_id, position, tag])
+    for position, link in enumerate(case.checklist_items):
+        db.execute("INSERT INTO case_checklist_items (case_id, position, checklist, item, why) VALUES (?, ?, ?, ?, ?)",
+                   [case_id, position, link.checklist, link.item, link.why])
 
 
 def _add_revision(db: Database, case_id: int, version: int, case: Case, diff: dict, user: str, message: str) -> None:

@@ -238,3 +238,52 @@ def m001_initial_schema(db: Database) -> None:
     _append_only(db, "change_log")
     _append_only(db, "predictions")
     enable_case_search(db)
+
+
+@MIGRATIONS()
+def m002_case_checklist_items(db: Database) -> None:
+    """Cases linked to the checklist items they illustrate (issue 12)."""
+    db.executescript(
+        """
+        CREATE TABLE case_checklist_items (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            position INTEGER NOT NULL,
+            checklist TEXT NOT NULL,
+            item TEXT NOT NULL,
+            why TEXT NOT NULL,
+            UNIQUE (case_id, checklist, item)
+        );
+        CREATE INDEX idx_case_checklist_items_item ON case_checklist_items(checklist, item);
+        """
+    )
+
+
+@MIGRATIONS()
+def m003_practice_attempts(db: Database) -> None:
+    """Practice mode: each learner's answers to a case, scored against its curated checklist links (issue 12)."""
+    db.executescript(
+        """
+        CREATE TABLE practice_attempts (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            checklist TEXT NOT NULL,
+            chosen_json TEXT NOT NULL,
+            expected_json TEXT NOT NULL,
+            score REAL NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_practice_attempts_user ON practice_attempts(user, created_at);
+        """
+    )
+
+
+@MIGRATIONS()
+def m004_cases_tags_array(db: Database) -> None:
+    """The case's tags as a JSON array on ``cases`` too, so Datasette can facet the cases table by tag (issue 12)."""
+    db.execute("ALTER TABLE cases ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
+    db.execute(
+        "UPDATE cases SET tags = (SELECT json_group_array(name) FROM (SELECT t.name FROM case_tags ct "
+        "JOIN tags t ON t.id = ct.tag_id WHERE ct.case_id = cases.id ORDER BY ct.position))"
+    )

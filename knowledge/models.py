@@ -42,7 +42,14 @@ BODY_FIELDS: dict[str, str] = {
     "limitations": "Limitations",
 }
 #: Fields a curator edits directly; status, author and reviewer change only through the workflow.
-EDITABLE_FIELDS = ("title", "category", "year_start", "year_end", *BODY_FIELDS, "sources", "tags")
+EDITABLE_FIELDS = ("title", "category", "year_start", "year_end", *BODY_FIELDS, "sources", "tags", "checklist_items")
+#: Every case field with the words shown to people (forms, error messages, revision diffs).
+FIELD_LABELS: dict[str, str] = {
+    "slug": "Short name (slug)", "title": "Title", "category": "Category", "year_start": "Year",
+    "year_end": "Until (year)", **BODY_FIELDS, "sources": "Sources", "tags": "Tags",
+    "checklist_items": "Checklist items", "status": "Status", "author": "Author", "reviewer": "Reviewer",
+}
+MAX_CHECKLIST_LINKS = 8
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = SLUG_RE
@@ -120,6 +127,46 @@ class Source(BaseModel):
         return value
 
 
+class ChecklistLink(BaseModel):
+    """A checklist item the case illustrates (or that would have caught its failure), with one line of why.
+
+    ``checklist`` and ``item`` must name an item of a shipped checklist (``appraisal/checklists/*.yaml``).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    checklist: str = Field(min_length=1, max_length=40)
+    item: str = Field(min_length=1, max_length=20)
+    why: str = Field(min_length=10, max_length=600)
+
+    @field_validator("checklist", "item", "why", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # YAML reads item 4.8 as a number
+        return clean_text(value)
+
+    @model_validator(mode="after")
+    def _known_item(self) -> ChecklistLink:
+        check_checklist_item(self.checklist, self.item)
+        return self
+
+
+def check_checklist_item(checklist: str, item: str) -> None:
+    """Raise ``ValueError`` unless ``item`` is an item of the shipped checklist ``checklist``."""
+    from appraisal.checklists import ChecklistError, available_ids, load_checklist
+
+    if checklist not in available_ids():
+        raise ValueError(f"there is no checklist '{checklist}'; choose one of {', '.join(available_ids())}")
+    try:
+        found = load_checklist(checklist)
+    except ChecklistError as exc:  # a broken shipped file: say so rather than blame the case
+        raise ValueError(str(exc)) from None
+    known = [i.id for i in found.items]
+    if item not in known:
+        raise ValueError(f"{found.name} has no item '{item}' (its items are {known[0]} to {known[-1]})")
+
+
 class Case(BaseModel):
     """One case of machine learning (or computing) in medicine, as curated in the library."""
 
@@ -143,6 +190,7 @@ class Case(BaseModel):
     limitations: str = ""
     sources: list[Source] = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
+    checklist_items: list[ChecklistLink] = Field(default_factory=list, max_length=MAX_CHECKLIST_LINKS)
     status: Literal["draft", "in_review", "published"] = "draft"
     author: str = Field(min_length=1, max_length=80)
     reviewer: str | None = None
@@ -180,6 +228,21 @@ class Case(BaseModel):
             if tag not in seen:
                 seen.append(tag)
         return seen
+
+    @field_validator("checklist_items", mode="before")
+    @classmethod
+    def _links_list(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("checklist_items")
+    @classmethod
+    def _distinct_links(cls, value: list[ChecklistLink]) -> list[ChecklistLink]:
+        seen = set()
+        for link in value:
+            if (link.checklist, link.item) in seen:
+                raise ValueError(f"item {link.item} of {link.checklist} is listed twice; keep one line per item")
+            seen.add((link.checklist, link.item))
+        return value
 
     @field_validator("reviewer", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from app.commands.common import echo_json, user_errors
 from knowledge import cases as kcases
 from knowledge import transfer, users
 from knowledge.db import default_db_path, open_db
+from knowledge.links import checklist_item_label
 from knowledge.models import BODY_FIELDS, CATEGORIES
 from knowledge.search import facet_counts, query_words, search_cases
 from knowledge.seed import load_seed
@@ -130,6 +131,10 @@ def kb_show(
                    + (f" PMID {s.pmid}" if s.pmid else ""))
     if case.tags:
         typer.echo(f"\nTags: {', '.join(case.tags)}")
+    if case.checklist_items:
+        typer.echo("\nChecklist items this case illustrates")
+        for link in case.checklist_items:
+            typer.echo(f"- {checklist_item_label(link.checklist, link.item)}: {link.why}")
 
 
 @kb_cli.command("history")

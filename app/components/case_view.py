@@ -62,6 +62,36 @@ def render_case(record, *, show_status: bool = False) -> None:
     st.markdown("\n".join(f"1. {source_line(s)}" for s in case.sources))
     if case.tags:
         st.caption("Tags: " + ", ".join(escape_all(t) for t in case.tags))
+    render_checklist_links(case.checklist_items)
+
+
+#: The Case library page's address; ``?case=slug`` opens one case directly.
+CASE_LIBRARY_URL = "case_library"
+
+
+def case_url(slug: str) -> str:
+    """A relative link that opens the case on the Case library page (works under any base path)."""
+    return f"{CASE_LIBRARY_URL}?case={quote(slug)}"
+
+
+def render_checklist_links(links) -> None:
+    """The checklist items a case illustrates (or that would have caught it), each with its one line of why."""
+    from knowledge.links import checklist_item_label
+
+    if not links:
+        return
+    st.markdown("**Checklist items this case illustrates**")
+    st.markdown("\n".join(f"- **{escape_all(checklist_item_label(link.checklist, link.item, with_question=False))}**"
+                          f" — {escape_all(link.why)}" for link in links))
+
+
+def render_cases_for_item(rows: list[dict], *, key: str) -> None:
+    """A small "cases where this went wrong" popover under a checklist item (nothing when no case links it)."""
+    if not rows:
+        return
+    with st.popover(f"Cases where this went wrong ({len(rows)})", key=key):
+        for r in rows:
+            st.markdown(f"[{escape_all(r['title'])}]({case_url(r['slug'])}) ({r['year_start']}): {escape_all(r['why'])}")
 
 
 def render_history(revisions) -> None:

@@ -4,11 +4,13 @@ from contextlib import closing
 
 import streamlit as st
 
+from app.components.case_view import render_cases_for_item
 from app.components.layout import page_boundary, page_header
 from app.state_appraisal import (
     SAMPLE_PATH, STORE, checklist, domain_values, domain_widgets, evidence, form_values, item_widgets, remembered,
     resume_from_upload,
 )
+from app.state_knowledge import library_cases_by_item
 from appraisal.checklists import available_ids
 from appraisal.model import build_appraisal
 from appraisal.report import export, filename
@@ -63,12 +65,14 @@ with page_boundary("the appraisal page"):
         except ValueError as exc:  # unreadable, scanned or encrypted papers: say why, keep the answers
             st.error(str(exc))
     summary_box = st.container(border=True)
+    went_wrong = library_cases_by_item(cl.id)  # case library: cases where each item went wrong
     for section in [s for s in cl.sections if s.applies(study_type)]:
         items = [i for i in cl.items_in(section.id) if i.applies(study_type)]
         if items:
             st.subheader(section.title)
         for item in items:
             item_widgets(cl, item, found.get(item.id, []))
+            render_cases_for_item(went_wrong.get(item.id, []), key=f"went_wrong_{item.id}")  # teaching cases
         if cl.is_risk_of_bias:
             domain_widgets(section)
     paper = {"title": title, "authors": [a.strip() for a in authors.split(";") if a.strip()],

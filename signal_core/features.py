@@ -24,6 +24,7 @@ import numpy as np
 
 from signal_core import _kernels, spectral, windows
 from signal_core.errors import SignalError, check_sampling_rate
+from signal_core.limits import check_feature_output
 from signal_core.recording import MAX_CHANNELS, Recording
 
 if TYPE_CHECKING:  # pandas only for type hints; to_frame imports it lazily
@@ -296,6 +297,7 @@ def extract_features(
     data, fs_value, ch_names = _as_signal(signal, fs, channel_names)
     limits = _resolve_thresholds(thresholds, data.shape[1])
     window, step, n_win = windows.plan(data.shape[0], fs_value, window_s, step_s)
+    check_feature_output(data.shape[0], window, n_win, data.shape[1], len(names), fs_value)
     values = np.empty((n_win, data.shape[1], len(names)))
 
     wanted = set(names)

@@ -417,12 +417,6 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
                           "(give one segment's .hea file)")
     _check_wfdb_rate(header, name)
     n_sig, sig_len = int(head.n_sig or 0), int(head.sig_len or 0)
-    skews = [int(s or 0) for s in (head.skew or [])]
-    if any(s < 0 or s > sig_len for s in skews):
-        raise SignalError(f"{name}: the header gives a skew of {max(skews, key=abs)} samples for a record of "
-                          f"{sig_len} samples; the header is corrupt")
-    frames = sum(int(s or 1) for s in (head.samps_per_frame or [1] * n_sig))
-    limits.check_values(sig_len + max(skews, default=0), max(frames, n_sig), name)
     if n_sig > MAX_CHANNELS:
         raise SignalError(f"{name}: {n_sig} channels is more than the {MAX_CHANNELS} medlens accepts")
     data_bytes = sum((header.parent / f).stat().st_size for f in set(head.file_name or [])
@@ -432,6 +426,12 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
     if n_sig * sig_len > 2 * data_bytes + 1024:
         raise SignalError(f"{name}: the header promises {sig_len} samples x {n_sig} channels but the signal "
                           f"file holds only {data_bytes} bytes; the record is truncated or corrupt")
+    skews = [int(s or 0) for s in (head.skew or [])]
+    if any(s < 0 or s > sig_len for s in skews):
+        raise SignalError(f"{name}: the header gives a skew of {max(skews, key=abs)} samples for a record of "
+                          f"{sig_len} samples; the header is corrupt")
+    frames = sum(int(s or 1) for s in (head.samps_per_frame or [1] * n_sig))
+    limits.check_values(sig_len + max(skews, default=0), max(frames, n_sig), name)
     try:
         record = wfdb.rdrecord(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for corrupt files

@@ -143,7 +143,7 @@ def _spectral_ratios(centred: np.ndarray, fs: float) -> list[tuple[float | None,
     size = centred.shape[1]
     # About 1 Hz resolution when the recording is long enough to average 4+ segments, else about 2 Hz:
     # coarser bins would smear a hum line into the EMG's own spectral peak (often near 50-100 Hz).
-    target = 2 ** int(np.ceil(np.log2(fs)))
+    target = 2 ** max(4, int(np.ceil(np.log2(fs))))  # at least 16 samples, also below 1 Hz
     nper = target if size >= 4 * target else min(size, max(16, target // 2))
     f, spectra = _welch(centred, fs, nper)
     df = f[1] - f[0] if f.size > 1 else fs

@@ -925,3 +925,55 @@ def muap_shape(t, onset, end, h):
                 ext = v
                 ext_i = i
     return hi_v - lo_v, phases, turns, abs_sum, first, last
+
+
+@njit(**_NUMBA)
+def turn_points(x, h):
+    """Sample indices of the turns of ``x``: reversals of direction with a swing of at least ``h`` on both
+    sides (Willison-style interference-pattern turns; the same rule as `muap_shape`'s turns)."""
+    n = x.size
+    out = np.empty(n, np.int64)
+    m = 0
+    if n < 2:
+        return out[:0]
+    direction = 0
+    run_hi = x[0]
+    run_lo = x[0]
+    ext = x[0]
+    ext_i = 0
+    for i in range(1, n):
+        v = x[i]
+        if direction == 0:
+            if v > run_hi:
+                run_hi = v
+            if v < run_lo:
+                run_lo = v
+            if v - run_lo >= h:
+                direction = 1
+                ext = v
+                ext_i = i
+            elif run_hi - v >= h:
+                direction = -1
+                ext = v
+                ext_i = i
+        elif direction == 1:
+            if v > ext:
+                ext = v
+                ext_i = i
+            elif ext - v >= h:
+                out[m] = ext_i
+                m += 1
+                direction = -1
+                ext = v
+                ext_i = i
+        else:
+            if v < ext:
+                ext = v
+                ext_i = i
+            elif v - ext >= h:
+                out[m] = ext_i
+                m += 1
+                direction = 1
+                ext = v
+                ext_i = i
+    return out[:m]

@@ -17,7 +17,8 @@ from signal_core.io import load_recording, save_recording
 from signal_core.quality import assess_quality
 from signal_core.synthetic import CONDITIONS, MODES, simulate_recording
 
-emg_cli = typer.Typer(help="EMG recordings: simulate, extract features, check signal quality.", no_args_is_help=True)
+emg_cli = typer.Typer(help="EMG recordings: simulate, extract features, check signal quality, measure MUAPs.",
+                      no_args_is_help=True)
 
 QUALITY_FAIL_EXIT = 2
 
@@ -199,6 +200,53 @@ def features(
         if unit == "signal units" and rec.units and rec.units[0]:
             unit = rec.units[0]  # amplitude features carry the recording's own unit
         typer.echo(f"{name:<10} {unit:<8} " + " ".join(f"{medians[c, f]:>12.5g}" for c in range(medians.shape[0])))
+
+
+@emg_cli.command("muap")
+def muap(
+    recording: Path = typer.Argument(..., help="Needle recording at slight voluntary contraction (.npz, .hea, .csv ...)."),
+    channel: int = typer.Option(0, "--channel", help="Channel to analyse, numbered from 0."),
+    muscle: str | None = typer.Option(None, "--muscle", help="Muscle (e.g. biceps); default: the file's own."),
+    age: float | None = typer.Option(None, "--age", help="Age in years; default: the file's own."),
+    fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Quantitative needle EMG: MUAP durations, amplitudes, phases, turns ... against reference values."""
+    from signal_core.muap import analyse_muaps
+
+    with user_errors():
+        rec = _load(recording, fs)
+        if age is not None and not 0 <= age < 130:
+            raise SignalError(f"age {age:g} is not a plausible age in years")
+        result = analyse_muaps(rec, channel=channel, muscle=muscle, age=age)
+    payload = {"file": str(recording), **result.to_dict()}
+    if json_output:
+        echo_json(payload)
+        return
+    if result.message:
+        typer.echo(result.message)
+        for line in result.limits:
+            typer.echo(f"Note: {line}")
+        return
+    typer.echo(f"{recording}: {len(result.muaps)} MUAPs at {result.fs:g} Hz"
+               f"{' from ' + result.muscle if result.muscle else ''}"
+               f"{f', age {result.age:g}' if result.age is not None else ''}.")
+    typer.echo(f"{'#':>3} {'dur ms':>7} {'amp mV':>7} {'phases':>6} {'turns':>5} {'area':>6} {'thick':>6} "
+               f"{'SI':>5} {'spike':>6} {'n':>4} {'rate Hz':>7}")
+    for i, m in enumerate(result.muaps, 1):
+        typer.echo(f"{i:>3} {m.duration_ms:>7.1f} {m.amplitude_mv:>7.3f} {m.phases:>6} {m.turns:>5} "
+                   f"{m.area_mv_ms:>6.3f} {m.thickness_ms:>6.2f} {m.size_index:>5.2f} {m.spike_duration_ms:>6.2f} "
+                   f"{m.n_discharges:>4} {m.firing_rate_hz:>7.1f}{'  satellite' if m.satellite else ''}")
+    if result.reference:
+        typer.echo("Against the reference:")
+        for c in result.reference:
+            typer.echo(f"  {c.parameter:<18} {c.value:>7.3g}  range {c.low:.3g}-{c.high:.3g}  {c.verdict}")
+    typer.echo(result.reference_note)
+    typer.echo("Findings:")
+    for line in result.findings:
+        typer.echo(f"- {line}")
+    for line in result.limits:
+        typer.echo(f"Note: {line}")
 
 
 def register(cli: typer.Typer) -> None:

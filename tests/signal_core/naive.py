@@ -169,3 +169,112 @@ def all_features(x, fs, window, step, thresholds=None):
     }
     out.update(spectral(w, fs, t["fr_low_band"], t["fr_high_band"]))
     return out
+
+
+# ---- MUAP kernels (signal_core.muap): obvious loops over the same rules ---------------------------------
+
+
+def muap_detect(x, threshold, dead):
+    a = np.abs(np.asarray(x, dtype=float))
+    out, last = [], -(10**9)
+    for i in np.flatnonzero(a >= threshold):
+        if i - last <= dead:
+            continue
+        before = a[max(0, i - dead):i]
+        after = a[i + 1:i + dead + 1]
+        if (before.size == 0 or a[i] > before.max()) and (after.size == 0 or a[i] >= after.max()):
+            out.append(i)
+            last = i
+    return np.array(out, dtype=np.int64)
+
+
+def muap_windows(x, idx, pre, post):
+    padded = np.concatenate([np.zeros(pre), np.asarray(x, float), np.zeros(post)])
+    return np.array([padded[i:i + pre + post + 1] for i in idx]).reshape(len(idx), pre + post + 1)
+
+
+def _nres(s, t):
+    den = np.sum(t**2)
+    return np.sum((s - t) ** 2) / den if den > 0 else np.inf
+
+
+def muap_cluster(w, order, lo, hi, tol, max_classes):
+    members: list[list[int]] = []
+    labels = np.full(w.shape[0], -1)
+    for k in order:
+        d = [_nres(w[k, lo:hi], w[m, lo:hi].mean(axis=0)) for m in members]
+        best = int(np.argmin(d)) if d and min(d) < tol else -1
+        if best < 0 and len(members) < max_classes:
+            members.append([])
+            best = len(members) - 1
+        if best >= 0:
+            members[best].append(k)
+            labels[k] = best
+    return labels, len(members)
+
+
+def muap_assign(w, templates, lo, hi, tol):
+    d = np.array([[_nres(w[k, lo:hi], t[lo:hi]) for t in templates] for k in range(w.shape[0])])
+    best = d.argmin(axis=1)
+    dist = d.min(axis=1)
+    return np.where(dist < tol, best, -1), dist
+
+
+def muap_median(w, labels, n_classes):
+    out = np.zeros((n_classes, w.shape[1]))
+    counts = np.array([np.sum(labels == c) for c in range(n_classes)])
+    for c in range(n_classes):
+        if counts[c]:
+            out[c] = np.median(w[labels == c], axis=0)
+    return out, counts
+
+
+def muap_member_residuals(w, labels, templates, lo, hi):
+    return np.array([_nres(w[k, lo[c]:hi[c]], templates[c, lo[c]:hi[c]]) if c >= 0 else np.inf
+                     for k, c in enumerate(labels)])
+
+
+def muap_markers(t, peak, level, win):
+    quiet = np.abs(t) <= level
+    onset, end, complete = 0, len(t) - 1, True
+    starts = [i for i in range(peak - win, -1, -1) if quiet[i:i + win].all()]
+    if starts:
+        onset = starts[0] + win - 1
+    else:
+        complete = False
+    ends = [i for i in range(peak + 1, len(t) - win + 1) if quiet[i:i + win].all()]
+    if ends:
+        end = ends[0]
+    else:
+        complete = False
+    return onset, end, complete
+
+
+def turn_points(x, h):
+    """Turns by the definition: alternate extremes, each at least ``h`` from the previous extreme and
+    followed by a swing of at least ``h`` the other way."""
+    x = np.asarray(x, float)
+    out, direction, ext_i = [], 0, 0
+    for i in range(1, x.size):
+        if direction == 0:
+            seen = x[: i + 1]
+            if x[i] - seen.min() >= h:
+                direction, ext_i = 1, i
+            elif seen.max() - x[i] >= h:
+                direction, ext_i = -1, i
+        elif (x[i] - x[ext_i]) * direction > 0:
+            ext_i = i
+        elif (x[ext_i] - x[i]) * direction >= h:
+            out.append(ext_i)
+            direction, ext_i = -direction, i
+    return np.array(out, dtype=np.int64)
+
+
+def muap_shape(t, onset, end, h):
+    seg = t[onset:end + 1]
+    signs = np.sign(seg[np.abs(seg) > h])
+    phases = int(np.count_nonzero(np.diff(signs))) + 1 if signs.size else 0
+    turns = turn_points(seg, h) + onset
+    first = int(turns[0]) if turns.size else -1
+    last = int(turns[-1]) if turns.size else -1
+    return float(np.ptp(seg)), phases, int(turns.size), float(np.abs(seg).sum()), first, last

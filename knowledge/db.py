@@ -287,3 +287,9 @@ def m004_cases_tags_array(db: Database) -> None:
         "UPDATE cases SET tags = (SELECT json_group_array(name) FROM (SELECT t.name FROM case_tags ct "
         "JOIN tags t ON t.id = ct.tag_id WHERE ct.case_id = cases.id ORDER BY ct.position))"
     )
+
+
+@MIGRATIONS()
+def m005_search_vocabulary(db: Database) -> None:
+    """The full-text index's own vocabulary (fts5vocab), for "did you mean" suggestions (issue 12)."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts_vocab USING fts5vocab(cases_fts, 'row')")

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -156,6 +157,103 @@ def search_cases(
                   snippet=r["snippet"] or "", tags=tags[r["id"]], deleted=bool(r["deleted_at"]))
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search page or command shows: the hits and how they were found.
+
+    ``any_word``: no case had every word, so cases with any of them are shown. ``suggestion``: some words
+    are in no case (typos); this corrected query is what ``hits`` were found with, and ``unknown`` lists the
+    words that were replaced.
+    """
+
+    query: str
+    hits: list[SearchHit]
+    any_word: bool = False
+    suggestion: str | None = None
+    unknown: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "any_word": self.any_word, "did_you_mean": self.suggestion,
+                "unknown_words": list(self.unknown), "hits": [h.to_dict() for h in self.hits]}
+
+
+def _word_found(db: Database, word: str, *, prefix: bool) -> bool:
+    match = f'"{word}"' + ("*" if prefix else "")
+    return bool(list(db.query("SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT 1", [match])))
+
+
+def _closest_term(db: Database, word: str) -> str | None:
+    """The indexed term nearest to ``word`` (same first letter, similar length), preferring common terms."""
+    word = word.lower()
+    if len(word) < 4 or not word.isalpha():
+        return None  # short words and numbers have too many near neighbours to guess
+    rows = db.query("SELECT term, doc FROM cases_fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+                    [word[0], chr(ord(word[0]) + 1), len(word) - 4, len(word) + 2])
+    cutoff = 0.8 if len(word) > 5 else 0.75
+    scored = [(_likeness(word, r["term"]), r["doc"], r["term"]) for r in rows]
+    scored = [t for t in scored if t[0] >= cutoff]
+    return max(scored)[2] if scored else None
+
+
+def _likeness(word: str, term: str) -> float:
+    """How alike a typed word and an indexed term are (0-1); stems are compared with the word's start too,
+    because the index holds stems: 'calibraton' is compared with 'calibr' as 'calibr' + 'aton'."""
+    score = difflib.SequenceMatcher(None, word, term).ratio()
+    if 5 <= len(term) < len(word):
+        score = max(score, difflib.SequenceMatcher(None, word[:len(term)], term).ratio() - 0.05)
+    return round(score, 2)
+
+
+def _surface_word(db: Database, term: str) -> str:
+    """A word as it is written in a case for an indexed (stemmed) term: 'valid' -> 'validation'."""
+    rows = list(db.query(f"SELECT snippet(cases_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '', 4) AS s FROM cases_fts "
+                         "WHERE cases_fts MATCH ? LIMIT 1", [f'"{term}"']))
+    found = re.search(f"{MARK_OPEN}(.*?){MARK_CLOSE}", rows[0]["s"]) if rows else None
+    return found.group(1).lower() if found else term
+
+
+def suggest_query(db: Database, query: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """A corrected query built from the index's own vocabulary, and the words it replaced.
+
+    Only words found in no case are replaced, so a query whose words all exist is never changed
+    (``(None, ())``). ``"pneumnia"`` gives ``("pneumonia", ("pneumnia",))``.
+    """
+    words = query_words(query)
+    if not words:
+        return None, ()
+    fixed, unknown = [], []
+    for i, word in enumerate(words):
+        if _word_found(db, word, prefix=i == len(words) - 1):
+            fixed.append(word)
+            continue
+        term = _closest_term(db, word)
+        if term is None:
+            fixed.append(word)
+            continue
+        fixed.append(_surface_word(db, term))
+        unknown.append(word)
+    return (" ".join(fixed), tuple(unknown)) if unknown else (None, ())
+
+
+def find_cases(db: Database, query: str | None = "", **filters) -> SearchOutcome:
+    """Search as a person expects (the page and ``medlens kb search`` both use this).
+
+    Every word first (exact matches always rank first); then, if nothing matched, any of the words;
+    then, if some words are in no case at all, the nearest words the index knows ("did you mean").
+    """
+    hits = search_cases(db, query, **filters)
+    if hits:
+        return SearchOutcome(query or "", hits)
+    suggestion, unknown = suggest_query(db, query)
+    used = suggestion or query
+    hits = search_cases(db, used, **filters) if suggestion else []
+    if hits:
+        return SearchOutcome(query or "", hits, False, suggestion, unknown)
+    if len(query_words(used)) > 1:
+        return SearchOutcome(query or "", search_cases(db, used, any_word=True, **filters), True, suggestion, unknown)
+    return SearchOutcome(query or "", [], False, suggestion, unknown)
 
 
 def related_cases(db: Database, slug: str, *, limit: int = 5, status: str | None = "published") -> list[dict]:

@@ -13,7 +13,7 @@ from knowledge import transfer, users
 from knowledge.db import default_db_path, open_db
 from knowledge.links import checklist_item_label
 from knowledge.models import BODY_FIELDS, CATEGORIES
-from knowledge.search import facet_counts, query_words, search_cases
+from knowledge.search import facet_counts, find_cases
 from knowledge.seed import load_seed
 
 kb_cli = typer.Typer(help="The case library: search, show, history, export, import.", no_args_is_help=True)
@@ -89,11 +89,14 @@ def kb_search(
             raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
         database = open_db(db)
         filters = dict(category=category, year_from=year_from, year_to=year_to, tag=tag, limit=limit)
-        hits = search_cases(database, query, **filters)
-        if not hits and len(query_words(query)) > 1:
-            hits = search_cases(database, query, any_word=True, **filters)
-            if hits and not json_out:
-                typer.echo("No case has all of these words; showing cases with any of them.\n")
+        outcome = find_cases(database, query, **filters)
+        hits = outcome.hits
+    if not json_out:
+        if outcome.suggestion:
+            typer.echo(f"No case contains {', '.join(repr(w) for w in outcome.unknown)}. "
+                       f"Did you mean: {outcome.suggestion}\n")
+        if outcome.any_word and hits:
+            typer.echo("No case has all of these words; showing cases with any of them.\n")
     if json_out:
         echo_json([h.to_dict() for h in hits])
         return

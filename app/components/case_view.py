@@ -30,6 +30,24 @@ def years(case) -> str:
     return str(case.year_start)
 
 
+def title_with_year(title: str, year) -> str:
+    """``Title (2021)`` for a button label, unless the title already ends with its year.
+
+    >>> title_with_year("MYCIN's blinded evaluation (1979)", 1979)
+    "MYCIN's blinded evaluation (1979)"
+    >>> title_with_year("Zech et al.: pneumonia", 2018)
+    'Zech et al.: pneumonia (2018)'
+    """
+    title = (title or "").strip()
+    if not year or title.endswith(f"({year})"):
+        return title
+    return f"{title} ({year})"
+
+
+def versions_label(count: int) -> str:
+    return f"{count} version{'' if count == 1 else 's'}"
+
+
 def source_line(source) -> str:
     parts = [escape_all(source.citation)]
     if source.doi:

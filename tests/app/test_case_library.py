@@ -99,3 +99,43 @@ def test_case_view_lists_appraisals_of_its_papers():
     at.button(key=f"open_{seed['slug']}").click().run()
     assert not at.exception
     assert any("TEST appraisal of a cited paper" in c.value for c in at.caption)
+
+
+def test_a_link_opens_the_case_with_its_checklist_items():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["case"] = "zech-pneumonia-xray-hospital-confounding"
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Zech et al.")
+    assert any("Checklist items this case illustrates" in m.value for m in at.markdown)
+    assert any("PROBAST 1.1" in m.value and "34.2%" in m.value for m in at.markdown)
+    assert any(e.label == "Revision history (1 version)" for e in at.expander)
+    # Related-case buttons carry the year once, even when the title already ends with it.
+    assert not [b.label for b in at.button if b.key.startswith("related_") and b.label.count("(19") + b.label.count(
+        "(20") > 1]
+    at.button(key=next(b.key for b in at.button if b.key.startswith("related_"))).click().run()
+    assert at.query_params["case"] != "zech-pneumonia-xray-hospital-confounding"  # the address follows the reader
+
+
+def test_a_mistyped_link_says_so():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["case"] = "no-such-case"
+    at.run()
+    assert not at.exception
+    assert any("There is no case 'no\\-such\\-case'" in w.value for w in at.warning)
+
+
+def test_a_typo_shows_did_you_mean_and_finds_the_cases():
+    at = _run()
+    at.text_input(key="case_search").set_value("pneumnia").run()
+    assert not at.exception
+    assert any("Showing results for **pneumonia**" in i.value for i in at.info)
+    assert at.button(key="open_zech-pneumonia-xray-hospital-confounding")
+
+
+def test_appraisal_items_list_cases_where_they_went_wrong():
+    at = AppTest.from_file(str(REPO_ROOT / "app" / "views" / "appraise_paper.py"), default_timeout=60).run()
+    at.selectbox(key="checklist").set_value("clinician-framework").run()
+    assert not at.exception
+    links = [m.value for m in at.markdown if "(case_library?case=" in m.value]
+    assert any("case_library?case=zech-pneumonia-xray-hospital-confounding" in v for v in links)

@@ -1,19 +1,26 @@
-"""Evidence finder: rank a paper's sentences as candidate evidence for each checklist item.
+"""Evidence finder: for each checklist item, rank a paper's sentences as candidate evidence, say whether the
+paper reports the item at all, and suggest an answer.
 
-How it ranks, per item (all terms stemmed the same way on both sides):
-1. BM25 (k1=1.2, b=0.75) over sentences for the item's `hints` (weight 1) and the content words of its
-   question and topic (weight 0.4); a hint phrase found whole in the sentence adds a bonus.
-2. Regex boosts: the item's own `patterns`, and built-in generic patterns (external validation,
-   calibration, sample size, missing data, data split and leakage, blinding, ...) for items whose text
-   mentions that topic, so items with few hints still find their sentences.
-3. A mild boost for sentences in the part of the paper the item belongs to (Methods items in Methods).
+How it ranks, per item (appraisal.retrieval does the indexing):
+1. BM25 over sentences for the item's `hints` (weight 1), the query words of its concepts (0.8) and the
+   content words of its question and topic (0.4); a hint phrase found whole in the sentence adds a bonus.
+2. Wording boosts: the item's own `patterns`, generic topic patterns, and above all the qualifying
+   wording of the item's concepts (appraisal.concepts), with traps and negations excluded.
+3. Where the sentence is: the authors' own Methods and Results first; abstract and Discussion less;
+   Introduction and other background (sentences about others' work) much less; references never (they
+   are split off). Captions and table rows count a little less than text; very long sentences are damped
+   so one long sentence cannot top many items.
 
-Where an item's `suggest` pattern matches a top sentence the candidate carries a `Suggestion`, always
-marked `is_suggestion=True`: the reviewer confirms or overrides it. A negation near the match lowers the
-confidence and says so.
+Absence (appraisal.absence): each item gets `status` "reported", "not_reported" or "unclear", with a
+reason. Suggestions (always marked `is_suggestion=True`; the reviewer confirms or overrides):
+- items linked to concepts: "yes" when every concept is reported, "partly" when some are, "no" (or "NI",
+  no information, for risk-of-bias tools) when none is; confidence from where the evidence is;
+- other items: the item's own `suggest` patterns on its top sentences; a negation near the match, or a
+  match only in background, lowers the confidence.
+Never a confident "yes" from background or reference sentences.
 
-Speed: the document is indexed once (a sparse BM25 matrix), and all items are scored with one sparse
-product; regexes run once per pattern over the whole text. See bench/bench_evidence.py.
+Speed: the document is indexed once (a sparse BM25 matrix); all items are scored with one sparse product;
+each regex runs once per document on the sentences that contain its literals. See bench/bench_evidence.py.
 
 Examples
 --------
@@ -24,17 +31,20 @@ Examples
 >>> best = find_evidence(doc, NS(items=(item,)), top_k=1)["cal"][0]
 >>> best.highlighted
 'The **calibration slope** was 0\\\\.92 \\\\(0\\\\.80 to 1\\\\.05\\\\)\\\\.'
+>>> assess_evidence(doc, NS(items=(item,), answer_options=("yes", "no")))["cal"].status
+'reported'
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
+from appraisal.absence import NOT_REPORTED, REPORTED, UNCLEAR, AspectStatus, aspect_status, evidence_strength
+from appraisal.concepts import CONCEPTS, Concept, concepts_for, negated
+from appraisal.retrieval import _STOPWORDS, _WORD, build_index, compile_pattern, sentences_matching, stem, tokens
 from appraisal.text import Document, DocumentError, Sentence, load_document, split_sentences
 
 __all__ = [
@@ -43,21 +53,35 @@ __all__ = [
     "Sentence",
     "Suggestion",
     "EvidenceCandidate",
+    "ItemEvidence",
     "load_document",
     "split_sentences",
     "find_evidence",
+    "assess_evidence",
     "best_suggestion",
     "escape_markdown",
+    "stem",
     "GENERIC_PATTERNS",
+    "NOT_FOUND_MESSAGE",
 ]
 
-K1, B = 1.2, 0.75
+_tokens = tokens  # kept for bench/bench_evidence.py's baseline
 QUESTION_WEIGHT = 0.4
+CONCEPT_TERM_WEIGHT = 0.8
 PHRASE_BONUS = 1.5
-ITEM_PATTERN_BOOST = 4.0
-GENERIC_PATTERN_BOOST = 2.5
-PART_BOOST = 1.25
-ABSTRACT_DAMPING = 0.8  # abstracts summarise; the full statement is usually in the body
+ITEM_PATTERN_BOOST = 3.0
+GENERIC_PATTERN_BOOST = 2.0
+CONCEPT_STRONG_BOOST = 7.0
+CONCEPT_WEAK_BOOST = 1.5
+PART_WEIGHT = {"methods": 1.3, "results": 1.25, "other": 1.15, "abstract": 0.85, "discussion": 0.65,
+               "title": 0.4, "introduction": 0.35}
+KIND_WEIGHT = {"text": 1.0, "caption": 0.85, "table": 0.6}
+BACKGROUND_WEIGHT = 0.35
+SECTION_BOOST = 1.1  # the part of the paper the item belongs to (a Methods item in Methods)
+LONG_SENTENCE_WORDS = 45
+NOT_FOUND_MESSAGE = "Not found in the paper: check"
+_FIRST_PERSON = re.compile(r"\b(we|our)\b", re.IGNORECASE)
+_NUMBER_VALUE = re.compile(r"\b0?\.\d{2,3}\b|\b\d{2}(\.\d)?\s?%")
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,9 @@ class Suggestion:
     reason: str
     is_suggestion: bool = True
 
+    def to_dict(self) -> dict:
+        return {"answer": self.answer, "confidence": self.confidence, "reason": self.reason, "is_suggestion": True}
+
 
 @dataclass(frozen=True)
 class EvidenceCandidate:
@@ -75,22 +102,51 @@ class EvidenceCandidate:
     highlighted: str  # Markdown: matched terms in **bold**, all other text escaped
     location: str
     suggestion: Suggestion | None = None
+    qualifies: bool = False  # states one of the item's concepts in qualifying words (not background)
 
     def to_dict(self) -> dict:
         return {
             "text": self.sentence.text,
             "section": self.sentence.section,
+            "part": self.sentence.part,
+            "kind": self.sentence.kind,
+            "background": self.sentence.background,
             "page": self.sentence.page,
             "sentence": self.sentence.index + 1,
             "location": self.location,
             "score": round(self.score, 4),
+            "qualifies": self.qualifies,
             "highlighted": self.highlighted,
-            "suggestion": None if self.suggestion is None else {
-                "answer": self.suggestion.answer,
-                "confidence": self.suggestion.confidence,
-                "reason": self.suggestion.reason,
-                "is_suggestion": True,
-            },
+            "suggestion": None if self.suggestion is None else self.suggestion.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """Everything the finder says about one item: is it reported, where, and a suggested answer."""
+
+    item_id: str
+    status: str  # "reported", "not_reported" or "unclear"
+    reason: str
+    candidates: list[EvidenceCandidate]
+    suggestion: Suggestion | None = None
+    aspects: tuple[AspectStatus, ...] = ()
+    aspect_candidates: dict[str, list[EvidenceCandidate]] = field(default_factory=dict)
+
+    @property
+    def not_found(self) -> bool:
+        return self.status == NOT_REPORTED
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "suggestion": None if self.suggestion is None else self.suggestion.to_dict(),
+            "aspects": [
+                {**a.to_dict(), "candidates": [c.to_dict() for c in self.aspect_candidates.get(a.concept, [])]}
+                for a in self.aspects
+            ],
         }
 
 
@@ -176,46 +232,6 @@ GENERIC_PATTERNS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_STOPWORDS = set(
-    """a an and are as at be been being but by can could did do does for from had has have how if in into is
-    it its of on or other such that the their them there these they this those to was were what when where
-    which while who whom why will with would was were any all each than then so not no nor also used use
-    using study paper authors report reported reporting describe described state stated clearly enough good
-    does did whether""".split()
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['-][A-Za-z0-9]+)*|\d+(?:\.\d+)?")
-_SUFFIXES = (
-    "izations", "ization", "isation", "ational", "ations", "ation", "ition", "ivity", "ements", "ement",
-    "ments", "ment", "ness", "ating", "ated", "ates", "ate", "ings", "ing", "ions", "ion", "ed", "ive",
-    "ity", "al", "er", "e",
-)
-
-
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """A light suffix-stripping stemmer: validation, validated, validate -> valid; blinded -> blind."""
-    w = word.lower()
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if w.endswith("ly") and len(w) > 5:
-        w = w[:-2]
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    return w
-
-
-def _tokens(text: str) -> list[str]:
-    return [stem(w) for w in (m.group(0) for m in _WORD.finditer(text)) if w.lower() not in _STOPWORDS]
-
-
 # ----------------------------------------------------------------------------------------- markdown
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&^=\"])")
 
@@ -254,132 +270,6 @@ def _highlight(text: str, stems: set[str], regexes: list[re.Pattern]) -> str:
     return "".join(out)
 
 
-# ----------------------------------------------------------------------------------------- index
-@dataclass
-class _Index:
-    vocab: dict[str, int]
-    weights: sparse.csr_matrix  # sentences x vocab, BM25 term weights (idf * saturated tf)
-    bigrams: dict[tuple[str, str], set[int]]  # adjacent stemmed tokens -> sentences (for phrase matching)
-    joined: str  # sentences joined by newlines (regexes run once over this)
-    starts: np.ndarray  # offset of each sentence in `joined`
-    texts: list[str]
-    lowered: str | None  # `joined` lower-cased, or None when lower-casing changes its length
-
-
-def _build_index(doc: Document) -> _Index:
-    vocab: dict[str, int] = {}
-    rows, cols, data = [], [], []
-    bigrams: dict[tuple[str, str], set[int]] = {}
-    lengths = np.zeros(len(doc.sentences))
-    for i, s in enumerate(doc.sentences):
-        toks = _tokens(s.text)
-        for pair in zip(toks, toks[1:]):
-            bigrams.setdefault(pair, set()).add(i)
-        lengths[i] = len(toks)
-        counts: dict[int, int] = {}
-        for t in toks:
-            j = vocab.setdefault(t, len(vocab))
-            counts[j] = counts.get(j, 0) + 1
-        rows.extend([i] * len(counts))
-        cols.extend(counts.keys())
-        data.extend(counts.values())
-    n = len(doc.sentences)
-    tf = sparse.csr_matrix((np.asarray(data, float), (rows, cols)), shape=(n, max(1, len(vocab))))
-    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=tf.shape[1]) if cols else np.zeros(tf.shape[1])
-    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-    avg = lengths.mean() if n and lengths.mean() > 0 else 1.0
-    norm = K1 * (1 - B + B * lengths / avg)
-    coo = tf.tocoo()
-    w = idf[coo.col] * coo.data * (K1 + 1) / (coo.data + norm[coo.row])
-    weights = sparse.csr_matrix((w, (coo.row, coo.col)), shape=tf.shape)
-    texts = [s.text.replace("\n", " ") for s in doc.sentences]
-    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=int)
-    joined = "\n".join(texts)
-    lowered = joined.lower()
-    return _Index(vocab, weights, bigrams, joined, np.asarray(starts), texts,
-                  lowered if len(lowered) == len(joined) else None)
-
-
-def _sentences_matching(index: _Index, rx: re.Pattern) -> np.ndarray:
-    """Indices of the sentences `rx` matches.
-
-    Python's `re` scans every position of the text, which is slow for ~170 patterns over a long paper, so
-    each pattern is first reduced to literals that any match must contain (see `_required_literals`);
-    only sentences containing one of them are searched.
-    """
-    literals = _required_literals(rx.pattern) if index.lowered is not None else None
-    if literals is None:
-        positions = [m.start() for m in rx.finditer(index.joined)]
-        if not positions:
-            return np.zeros(0, dtype=int)
-        return np.unique(np.searchsorted(index.starts, positions, side="right") - 1)
-    positions = []
-    for literal in literals:
-        at = index.lowered.find(literal)
-        while at != -1:
-            positions.append(at)
-            at = index.lowered.find(literal, at + 1)
-    if not positions:
-        return np.zeros(0, dtype=int)
-    candidates = np.unique(np.searchsorted(index.starts, positions, side="right") - 1)
-    texts = index.texts
-    return np.asarray([i for i in candidates if rx.search(texts[i])], dtype=int)
-
-
-try:  # the regex parser behind `re`; if it ever moves, patterns simply run without the prefilter
-    from re import _constants as _sre_c, _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    _sre_c = _sre_parse = None
-
-
-def _required_set(seq) -> set[str] | None:
-    """Literals (lower-case) of which every match of this parsed sequence contains at least one; None if unknown."""
-    c = _sre_c
-    options: list[set[str]] = []
-    run = ""
-    for op, av in seq:
-        if op is c.LITERAL:
-            run += chr(av).lower()
-            continue
-        if run:
-            options.append({run})
-            run = ""
-        sub = None
-        if op is c.SUBPATTERN:
-            sub = _required_set(av[-1])
-        elif op is c.BRANCH:
-            subs = [_required_set(branch) for branch in av[1]]
-            sub = set().union(*subs) if all(subs) else None
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            sub = _required_set(av[2])
-        if sub:
-            options.append(sub)
-    if run:
-        options.append({run})
-    good = [o for o in options if min(map(len, o)) >= 3]
-    if not good:
-        return None
-    return max(good, key=lambda o: (min(map(len, o)), -len(o)))
-
-
-@lru_cache(maxsize=1024)
-def _required_literals(pattern: str) -> tuple[str, ...] | None:
-    if _sre_parse is None:
-        return None
-    try:
-        found = _required_set(_sre_parse.parse(pattern))
-    except Exception:  # noqa: BLE001 - any parser surprise just disables the prefilter
-        return None
-    return tuple(sorted(found)) if found else None
-
-
-@lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern | None:
-    try:
-        return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-    except re.error:
-        return None
-
 
 def _item_text(item) -> str:
     return " ".join([getattr(item, "question", "") or "", getattr(item, "topic", "") or "", " ".join(item.hints or ())])
@@ -393,11 +283,14 @@ def _generic_topics(item) -> list[str]:
 _NEGATION = re.compile(r"\b(not|no|none|without|neither|nor|never|n't|unavailable|lack(ed|ing)?)\b", re.IGNORECASE)
 _ITEM_PART_OF = {"title": "title", "abstract": "abstract", "introduction": "introduction", "methods": "methods",
                  "results": "results", "discussion": "discussion"}
+_POSITIVE = ("yes", "Y", "PY")
+_NEGATIVE = ("no", "N", "PN")
 
 
 def _suggest(item, sentence: Sentence, rank: int, in_part: bool) -> Suggestion | None:
+    """The item's own `suggest` patterns on one candidate sentence."""
     for rule in getattr(item, "suggest", ()) or ():
-        rx = _compile(rule.pattern)
+        rx = compile_pattern(rule.pattern)
         if rx is None or not (m := rx.search(sentence.text)):
             continue
         confidence = 0.7 if rank == 0 else 0.6
@@ -408,6 +301,11 @@ def _suggest(item, sentence: Sentence, rank: int, in_part: bool) -> Suggestion |
         if _NEGATION.search(window) or _NEGATION.search(m.group(0)):
             confidence = 0.3
             reason += " The sentence also contains a negation, so read it before accepting."
+        elif sentence.background or sentence.part in ("introduction", "title"):
+            confidence = min(confidence, 0.3)
+            reason += " The sentence is background (about others' work or the introduction), so check the Methods."
+        elif sentence.part in ("discussion", "abstract"):
+            confidence = min(confidence, 0.5)
         return Suggestion(rule.answer, round(min(confidence, 0.9), 2), reason)
     return None
 
@@ -424,86 +322,281 @@ def best_suggestion(candidates: list[EvidenceCandidate]) -> Suggestion | None:
     return best
 
 
-def find_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[str, list[EvidenceCandidate]]:
-    """Top `top_k` candidate sentences for every answerable item of `checklist`, best first.
+# ----------------------------------------------------------------------------------------- per document
+class _Context:
+    """What is computed once per document: the index, where each sentence is, and concept matches."""
 
-    Items with no matching sentence get an empty list (nothing found is itself worth knowing).
-    """
+    def __init__(self, document: Document):
+        self.document = document
+        sentences = document.sentences
+        self.index = build_index([s.text for s in sentences])
+        self.n = len(sentences)
+        self.parts = np.array([s.part for s in sentences])
+        words = np.array([max(1, len(s.text.split())) for s in sentences], dtype=float)
+        place = np.array([
+            PART_WEIGHT.get(s.part, 1.0) * KIND_WEIGHT.get(s.kind, 1.0)
+            * (BACKGROUND_WEIGHT if s.background else 1.0)
+            * (1.1 if _FIRST_PERSON.search(s.text) and not s.background else 1.0)
+            for s in sentences
+        ])
+        self.place = place * np.minimum(1.0, (LONG_SENTENCE_WORDS / words) ** 0.6)
+        self.has_value = np.array([bool(_NUMBER_VALUE.search(s.text)) for s in sentences])
+        self._strong: dict[str, np.ndarray] = {}
+        self._mentions: dict[str, np.ndarray] = {}
+        self._aspects: dict[str, AspectStatus] = {}
+        self._generic: dict[str, np.ndarray] = {}
+        self._patterns: dict[str, np.ndarray] = {}
+
+    def matching(self, pattern: str) -> np.ndarray:
+        """Indices of sentences a regex matches (cached per pattern)."""
+        if pattern not in self._patterns:
+            rx = compile_pattern(pattern)
+            self._patterns[pattern] = sentences_matching(self.index, rx) if rx is not None else np.zeros(0, int)
+        return self._patterns[pattern]
+
+    def strong(self, concept: Concept) -> np.ndarray:
+        """Boolean mask: the sentence states the concept in qualifying words, or reports it as not done."""
+        if concept.id not in self._strong:
+            mask = np.zeros(self.n, dtype=bool)
+            mentions = np.zeros(self.n, dtype=bool)
+            sentences = self.document.sentences
+            patterns = [concept.strong] + ([concept.weak] if concept.weak else []) + (
+                [concept.negative] if concept.negative else [])
+            for pattern in patterns:
+                for i in self.matching(pattern):
+                    text = sentences[i].text
+                    mentions[i] = True
+                    if concept.qualifies(text) or (concept.negative and concept.negative_match(text)):
+                        mask[i] = True
+            self._strong[concept.id] = mask
+            self._mentions[concept.id] = mentions
+        return self._strong[concept.id]
+
+    def mentions(self, concept: Concept) -> np.ndarray:
+        self.strong(concept)
+        return self._mentions[concept.id]
+
+    def aspect(self, concept: Concept) -> AspectStatus:
+        if concept.id not in self._aspects:
+            self._aspects[concept.id] = aspect_status(self.document, concept)
+        return self._aspects[concept.id]
+
+    def generic(self, topic: str) -> np.ndarray:
+        if topic not in self._generic:
+            self._generic[topic] = self.matching(GENERIC_PATTERNS[topic][1])
+        return self._generic[topic]
+
+
+def _query(item, concepts: list[Concept]) -> tuple[dict[str, float], list[list[str]], set[str]]:
+    query: dict[str, float] = {}
+    phrases: list[list[str]] = []
+    for hint in item.hints or ():
+        toks = tokens(hint)
+        for t in toks:
+            query[t] = 1.0
+        if len(toks) > 1:
+            phrases.append(toks)
+    for concept in concepts:
+        for term in concept.terms:
+            for t in tokens(term):
+                query[t] = max(query.get(t, 0.0), CONCEPT_TERM_WEIGHT)
+    for t in tokens(f"{getattr(item, 'question', '')} {getattr(item, 'topic', '') or ''}"):
+        query.setdefault(t, QUESTION_WEIGHT)
+    return query, phrases, set(query)
+
+
+def _concept_scores(ctx: _Context, concepts: list[Concept]) -> np.ndarray:
+    score = np.zeros(ctx.n)
+    if not concepts:
+        return score
+    share = 1.0 / len(concepts) ** 0.5
+    for concept in concepts:
+        strong = ctx.strong(concept)
+        score += share * (CONCEPT_STRONG_BOOST * strong + CONCEPT_WEAK_BOOST * (ctx.mentions(concept) & ~strong))
+        if concept.id == "discrimination":  # a reported value beats a plan to measure it
+            score += share * 1.0 * (strong & ctx.has_value)
+    return score
+
+
+def _item_scores(ctx: _Context, item, concepts: list[Concept]) -> tuple[np.ndarray, np.ndarray, list[re.Pattern], set[str]]:
+    """(score per sentence, item-pattern hits per sentence, regexes to highlight, stems to highlight)."""
+    query, phrases, stems = _query(item, concepts)
+    score = ctx.index.score(query)
+    for phrase in phrases:
+        hits = ctx.index.phrase_hits(phrase)
+        if hits:
+            score[list(hits)] += PHRASE_BONUS
+    regexes: list[re.Pattern] = []
+    pattern_hits = np.zeros(ctx.n)
+    for pattern in list(item.patterns or ()) + [r.pattern for r in getattr(item, "suggest", ()) or ()]:
+        if (rx := compile_pattern(pattern)) is not None:
+            regexes.append(rx)
+            pattern_hits[ctx.matching(pattern)] += 1
+    score += ITEM_PATTERN_BOOST * np.minimum(pattern_hits, 2) / (2.0 if concepts else 1.0)
+    topics = _generic_topics(item)
+    for topic in topics:
+        score[ctx.generic(topic)] += GENERIC_PATTERN_BOOST / max(1, len(topics)) ** 0.5 / (2.0 if concepts else 1.0)
+        regexes.append(compile_pattern(GENERIC_PATTERNS[topic][1]))
+    score += _concept_scores(ctx, concepts)
+    for concept in concepts:
+        regexes.append(concept.strong_rx)
+    score = score * ctx.place
+    part = _ITEM_PART_OF.get(getattr(item, "section", ""), None)
+    if part:
+        score = np.where(ctx.parts == part, score * SECTION_BOOST, score)
+    return score, pattern_hits, regexes, stems
+
+
+def _candidates(ctx: _Context, item, score: np.ndarray, top_k: int, stems: set[str], regexes: list[re.Pattern],
+                concepts: list[Concept], order: np.ndarray | None = None) -> list[EvidenceCandidate]:
+    order = np.argsort(-score, kind="stable") if order is None else order
+    part = _ITEM_PART_OF.get(getattr(item, "section", ""), None)
+    strong_any = np.zeros(ctx.n, dtype=bool)
+    for concept in concepts:
+        strong_any |= ctx.strong(concept)
+    out = []
+    for rank, i in enumerate(order[:top_k]):
+        if score[i] <= 0:
+            break
+        s = ctx.document.sentences[int(i)]
+        out.append(EvidenceCandidate(
+            sentence=s,
+            score=float(score[i]),
+            highlighted=_highlight(s.text, stems, regexes),
+            location=s.location,
+            suggestion=_suggest(item, s, rank, part == s.part),
+            qualifies=bool(strong_any[i]) and not s.background,
+        ))
+    return out
+
+
+# ----------------------------------------------------------------------------------------- status and answers
+def _options(checklist) -> tuple[str, ...]:
+    return tuple(getattr(checklist, "answer_options", ()) or ("yes", "partly", "no"))
+
+
+def _pick(options: tuple[str, ...], wanted: tuple[str, ...]) -> str | None:
+    return next((o for o in wanted if o in options), None)
+
+
+def _concept_status(aspects: list[AspectStatus]) -> tuple[str, str]:
+    statuses = [a.status for a in aspects]
+    if all(s == REPORTED for s in statuses):
+        return REPORTED, " ".join(f"{a.name.capitalize()}: {a.reason}" for a in aspects)
+    if any(s == REPORTED for s in statuses):
+        missing = [a.name for a in aspects if a.status != REPORTED]
+        return REPORTED, (f"Partly reported. Found: {', '.join(a.name for a in aspects if a.status == REPORTED)}. "
+                          f"Not found or unclear: {', '.join(missing)}.")
+    if all(s == NOT_REPORTED for s in statuses):
+        return NOT_REPORTED, f"{NOT_FOUND_MESSAGE}. " + " ".join(a.reason for a in aspects)
+    return UNCLEAR, " ".join(f"{a.name.capitalize()}: {a.reason}" for a in aspects if a.status == UNCLEAR)
+
+
+def _concept_suggestion(checklist, item, aspects: list[AspectStatus], candidates: list[EvidenceCandidate]) -> Suggestion | None:
+    options = _options(checklist)
+    reporting = "yes" in options  # a reporting checklist: "is it reported?"
+    reported = [a for a in aspects if a.status == REPORTED]
+    names = ", ".join(a.name for a in aspects)
+    if reporting:
+        if len(reported) == len(aspects):
+            strength = min(a.strength for a in reported)
+            conf = 0.5 + 0.35 * min(1.0, strength)
+            where = "; ".join(a.reason for a in reported)
+            return Suggestion("yes", round(conf, 2), f"Reported ({names}). {where}")
+        if reported:
+            answer = "partly" if "partly" in options else "yes"
+            missing = ", ".join(a.name for a in aspects if a.status != REPORTED)
+            return Suggestion(answer, 0.5, f"Reported: {', '.join(a.name for a in reported)}; not found or "
+                                           f"unclear: {missing}. Check the item's full wording.")
+        if all(a.status == NOT_REPORTED for a in aspects):
+            no = _pick(options, ("no",)) or options[-1]
+            return Suggestion(no, 0.6, f"No sentence in the paper reports {names}. Check the paper, its "
+                                       "supplement and back matter before answering.")
+        close = [a for a in aspects if a.status == UNCLEAR and a.strength > 0]
+        if close:
+            return Suggestion("yes", 0.3, f"{close[0].reason} A low-confidence suggestion only.")
+        return Suggestion(_pick(options, ("no",)) or options[-1], 0.3,
+                          f"Only related wording found for {names}; it may not be reported. Check.")
+    # risk of bias: "reported" is not the same as "low risk", so only say when information is missing
+    if all(a.status == NOT_REPORTED for a in aspects) and "NI" in options:
+        return Suggestion("NI", 0.55, f"No sentence in the paper reports {names}: no information. Check the "
+                                      "paper and its supplement.")
+    qualifying = [c for c in candidates if c.qualifies and c.suggestion is not None]
+    return best_suggestion(qualifying) if qualifying else None
+
+
+def _plain_status(ctx: _Context, score: np.ndarray, pattern_hits: np.ndarray, candidates) -> tuple[str, str]:
+    """Status of an item without concepts: from its own patterns and hint phrases."""
+    if not candidates:
+        return NOT_REPORTED, f"{NOT_FOUND_MESSAGE}: no sentence matches this item's words."
+    body = np.array([s.part in ("methods", "results", "other", "abstract") and not s.background
+                     for s in ctx.document.sentences])
+    top = [c for c in candidates if pattern_hits[c.sentence.index] > 0 and body[c.sentence.index]]
+    if top:
+        return REPORTED, f"Matches the item's wording at {top[0].location}; check it answers the question."
+    return UNCLEAR, "Related sentences found, none clearly answering the item; check them."
+
+
+def _plain_suggestion(candidates: list[EvidenceCandidate]) -> Suggestion | None:
+    return best_suggestion(candidates)
+
+
+def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[str, ItemEvidence]:
+    """For every answerable item: status, reason, top `top_k` candidate sentences and a suggested answer."""
     if not isinstance(document, Document):
         raise TypeError("find_evidence needs a Document from load_document().")
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         raise ValueError(f"top_k must be a whole number of at least 1, got {top_k!r}.")
     items = [i for i in checklist.items if getattr(i, "answerable", True)]
-    index = _build_index(document)
-    n_sent = len(document.sentences)
-    parts = np.array([s.part for s in document.sentences])
-    # one sparse product scores the hint and question terms of all items
-    q = sparse.lil_matrix((index.weights.shape[1], max(1, 2 * len(items))))
-    item_stems: list[set[str]] = []
-    item_phrases: list[list[list[str]]] = []
-    for k, item in enumerate(items):
-        hint_stems: set[str] = set()
-        phrases = []
-        for hint in item.hints or ():
-            toks = _tokens(hint)
-            hint_stems.update(toks)
-            if len(toks) > 1:
-                phrases.append(toks)
-        question_stems = set(_tokens(f"{getattr(item, 'question', '')} {getattr(item, 'topic', '') or ''}"))
-        for t in hint_stems:
-            if (j := index.vocab.get(t)) is not None:
-                q[j, 2 * k] = 1.0
-        for t in question_stems - hint_stems:
-            if (j := index.vocab.get(t)) is not None:
-                q[j, 2 * k + 1] = QUESTION_WEIGHT
-        item_stems.append(hint_stems | question_stems)
-        item_phrases.append(phrases)
-    term_scores = np.asarray((index.weights @ q.tocsc()).todense()) if items else np.zeros((n_sent, 0))
-    generic_hits = {
-        topic: _sentences_matching(index, _compile(rx)) for topic, (_, rx) in GENERIC_PATTERNS.items()
-    }
-    result: dict[str, list[EvidenceCandidate]] = {}
-    for k, item in enumerate(items):
-        score = term_scores[:, 2 * k] + term_scores[:, 2 * k + 1]
-        for phrase in item_phrases[k]:
-            # a phrase is found when all its adjacent word pairs occur in the sentence
-            pairs = [index.bigrams.get(pair, set()) for pair in zip(phrase, phrase[1:])]
-            hits = set.intersection(*pairs) if pairs else set()
-            if hits:
-                score[list(hits)] += PHRASE_BONUS
-        regexes: list[re.Pattern] = []
-        pattern_hits = np.zeros(n_sent)
-        for pattern in item.patterns or ():
-            if (rx := _compile(pattern)) is not None:
-                regexes.append(rx)
-                pattern_hits[_sentences_matching(index, rx)] += 1
-        for rule in getattr(item, "suggest", ()) or ():
-            if (rx := _compile(rule.pattern)) is not None:
-                pattern_hits[_sentences_matching(index, rx)] += 1
-        score += ITEM_PATTERN_BOOST * np.minimum(pattern_hits, 2)
-        topics = _generic_topics(item)
-        for topic in topics:
-            score[generic_hits[topic]] += GENERIC_PATTERN_BOOST / max(1, len(topics)) ** 0.5
-            regexes.append(_compile(GENERIC_PATTERNS[topic][1]))
-        part = _ITEM_PART_OF.get(getattr(item, "section", ""), None)
-        if part:
-            score = np.where(parts == part, score * PART_BOOST, score)
-        if part != "abstract":
-            score = np.where(parts == "abstract", score * ABSTRACT_DAMPING, score)
-        if part != "title":
-            score = np.where(parts == "title", score * 0.5, score)
-        order = np.argsort(-score, kind="stable")[:top_k]
-        candidates = []
-        for rank, i in enumerate(order):
-            if score[i] <= 0:
-                break
-            s = document.sentences[int(i)]
-            candidates.append(EvidenceCandidate(
-                sentence=s,
-                score=float(score[i]),
-                highlighted=_highlight(s.text, item_stems[k], regexes),
-                location=s.location,
-                suggestion=_suggest(item, s, rank, part == s.part),
-            ))
-        result[item.id] = candidates
+    ctx = _Context(document)
+    scored = []
+    for item in items:
+        concepts = concepts_for(item)
+        score, pattern_hits, regexes, stems = _item_scores(ctx, item, concepts)
+        scored.append((item, concepts, score, pattern_hits, regexes, stems))
+    _spread_long_winners(ctx, scored)
+    result: dict[str, ItemEvidence] = {}
+    for item, concepts, score, pattern_hits, regexes, stems in scored:
+        candidates = _candidates(ctx, item, score, top_k, stems, regexes, concepts)
+        if concepts:
+            aspects = [ctx.aspect(c) for c in concepts]
+            status, reason = _concept_status(aspects)
+            suggestion = _concept_suggestion(checklist, item, aspects, candidates)
+            per_aspect = {}
+            if len(concepts) > 1:
+                for c in concepts:
+                    s_c = (ctx.index.score({t: 1.0 for term in c.terms for t in tokens(term)})
+                           + _concept_scores(ctx, [c])) * ctx.place
+                    per_aspect[c.id] = _candidates(ctx, item, s_c, top_k, stems, [c.strong_rx], [c])
+        else:
+            aspects, per_aspect = [], {}
+            status, reason = _plain_status(ctx, score, pattern_hits, candidates)
+            suggestion = _plain_suggestion(candidates)
+        result[item.id] = ItemEvidence(item.id, status, reason, candidates, suggestion, tuple(aspects), per_aspect)
     return result
+
+
+def _spread_long_winners(ctx: _Context, scored: list) -> None:
+    """One sentence should not top many items: where a sentence is first for more than three items, it
+    keeps first place only where it states the item's concept; elsewhere it is damped."""
+    firsts: dict[int, int] = {}
+    for _, _, score, *_ in scored:
+        if ctx.n:
+            top = int(np.argmax(score))
+            firsts[top] = firsts.get(top, 0) + 1
+    crowded = {i for i, count in firsts.items() if count > 3}
+    if not crowded:
+        return
+    for _, concepts, score, *_ in scored:
+        top = int(np.argmax(score))
+        if top in crowded and not any(ctx.strong(c)[top] for c in concepts):
+            score[top] *= 0.6
+
+
+def find_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[str, list[EvidenceCandidate]]:
+    """Top `top_k` candidate sentences for every answerable item of `checklist`, best first.
+
+    Items with no matching sentence get an empty list (nothing found is itself worth knowing). For the
+    status (reported / not reported / unclear) and a suggested answer per item, use `assess_evidence`.
+    """
+    return {item_id: found.candidates for item_id, found in assess_evidence(document, checklist, top_k=top_k).items()}

@@ -77,3 +77,210 @@ def hit_rates(excerpts: list[Excerpt], checklist, *, k: int = 3) -> HitRates:
     if n == 0:
         return HitRates(checklist.id, 0, float("nan"), float("nan"), float("nan"), float("nan"))
     return HitRates(checklist.id, n, top1 / n, topk / n, first / n, random_expected / n)
+
+
+# ----------------------------------------------------------------------------------------- real papers
+# The developer set (../shared/appraisal_dev): real papers with 12 labelled items each. Each label is
+# scored on the checklist item that asks it, in the checklist that asks it most directly; where that item
+# covers several concepts (TRIPOD+AI 12e: discrimination, calibration, clinical utility), on the part of
+# the item for that concept.
+DEV_ITEMS: dict[str, tuple[str, str, str]] = {
+    # label -> (checklist id, item id, concept id)
+    "external_validation": ("claim-2024", "33", "external_validation"),
+    "internal_validation_method": ("tripod-ai", "12a", "internal_validation"),
+    "calibration_reported": ("tripod-ai", "12e", "calibration"),
+    "discrimination_reported": ("tripod-ai", "12e", "discrimination"),
+    "decision_curve_or_clinical_utility": ("tripod-ai", "12e", "clinical_utility"),
+    "sample_size_justified": ("tripod-ai", "10", "sample_size"),
+    "missing_data_handling_described": ("tripod-ai", "11", "missing_data"),
+    "class_imbalance_handling_described": ("tripod-ai", "13", "class_imbalance"),
+    "code_available": ("tripod-ai", "18f", "code_availability"),
+    "data_available": ("tripod-ai", "18e", "data_availability"),
+    "ethics_approval_stated": ("tripod-ai", "17", "ethics"),
+    "blinding_of_outcome_or_predictors": ("tripod-ai", "8c", "blinding"),
+}
+_POSITIVE_ANSWERS = {"yes", "Y", "PY", "partly"}
+
+
+@dataclass(frozen=True)
+class DevPaper:
+    id: str
+    path: Path
+    labels: dict  # label id -> {"label", "evidence", "ambiguous", ...}
+
+
+@dataclass(frozen=True)
+class DevOutcome:
+    """What the finder said for one labelled item of one paper."""
+
+    paper: str
+    label: str
+    reported: bool  # the paper reports it (the label has evidence)
+    gold: str  # the label's value
+    ambiguous: bool
+    rank: int | None  # 1-based rank of the first candidate overlapping a gold sentence; None if not in top k
+    status: str
+    suggestion: str | None
+    confidence: float | None
+
+
+def load_dev_set(directory: str | Path) -> list[DevPaper]:
+    """The papers and labels of a developer or hold-out set laid out like ../shared/appraisal_dev."""
+    import json
+
+    directory = Path(directory)
+    labels_path = directory / "labels.json"
+    if not labels_path.is_file():
+        raise FileNotFoundError(f"There is no labels.json in {directory}.")
+    data = json.loads(labels_path.read_text(encoding="utf-8"))
+    papers = []
+    for paper in data["papers"]:
+        path = directory / paper.get("file", f"{paper['id']}.txt")
+        if not path.is_file():
+            raise FileNotFoundError(f"{labels_path} names {path.name}, which is not in {directory}.")
+        papers.append(DevPaper(paper["id"], path, paper["labels"]))
+    return papers
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def overlaps(candidate: str, gold: str) -> bool:
+    """The set's scoring rule: the gold string contains the sentence, or the sentence contains the gold."""
+    a, b = _norm(candidate), _norm(gold)
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
+def evaluate_paper(paper: DevPaper, *, top_k: int = 3, threshold: float | None = None) -> list[DevOutcome]:
+    """Run the finder on one paper with every checklist DEV_ITEMS needs, and score each labelled item."""
+    from appraisal import absence
+    from appraisal.checklists import load_checklist
+    from appraisal.evidence import assess_evidence
+
+    document = load_document(paper.path)
+    saved = absence.REPORTED_THRESHOLD
+    if threshold is not None:
+        absence.REPORTED_THRESHOLD = threshold
+    try:
+        found = {cid: assess_evidence(document, load_checklist(cid), top_k=top_k)
+                 for cid in sorted({c for c, _, _ in DEV_ITEMS.values()})}
+    finally:
+        absence.REPORTED_THRESHOLD = saved
+    out = []
+    for label, (cid, item_id, concept) in DEV_ITEMS.items():
+        if label not in paper.labels:
+            continue
+        gold = paper.labels[label]
+        ev = found[cid][item_id]
+        candidates = ev.aspect_candidates.get(concept, ev.candidates)
+        aspect = next((a for a in ev.aspects if a.concept == concept), None)
+        status = aspect.status if aspect is not None else ev.status
+        rank = next((r for r, c in enumerate(candidates[:top_k], start=1)
+                     if any(overlaps(c.sentence.text, g) for g in gold["evidence"])), None)
+        suggestion = ev.suggestion
+        if len(ev.aspects) > 1 and aspect is not None:  # a multi-concept item: the answer for this concept
+            suggestion_answer = {"reported": "yes", "not_reported": "no"}.get(aspect.status)
+            confidence = None
+        else:
+            suggestion_answer = suggestion.answer if suggestion else None
+            confidence = suggestion.confidence if suggestion else None
+        out.append(DevOutcome(paper.id, label, bool(gold["evidence"]), str(gold["label"]),
+                              bool(gold.get("ambiguous")), rank, status, suggestion_answer, confidence))
+    return out
+
+
+@dataclass(frozen=True)
+class DevSummary:
+    label: str
+    reported: int  # papers that report it
+    top1: float  # among those: the first candidate overlaps a gold sentence
+    top3: float
+    not_reported_when_absent: float  # share of papers without it where the status is "not_reported"
+    absent: int
+    not_reported_when_present: float  # share of papers with it wrongly called "not_reported"
+    suggested: float  # share of reported papers that get a suggested answer
+
+
+def summarise(outcomes: list[DevOutcome]) -> list[DevSummary]:
+    """Per label, then an "all items" row."""
+    rows = []
+    labels = list(dict.fromkeys(o.label for o in outcomes))
+    for label in [*labels, "all items"]:
+        group = [o for o in outcomes if label in (o.label, "all items")]
+        present = [o for o in group if o.reported]
+        absent = [o for o in group if not o.reported]
+
+        def share(xs, pred):
+            return sum(map(pred, xs)) / len(xs) if xs else float("nan")
+
+        rows.append(DevSummary(
+            label, len(present),
+            share(present, lambda o: o.rank == 1), share(present, lambda o: o.rank is not None),
+            share(absent, lambda o: o.status == "not_reported"), len(absent),
+            share(present, lambda o: o.status == "not_reported"),
+            share(present, lambda o: o.suggestion is not None),
+        ))
+    return rows
+
+
+def leave_one_paper_out(papers: list[DevPaper], thresholds=(0.5, 0.6, 0.7, 0.8, 0.9, 1.0)) -> tuple[list[DevOutcome], dict]:
+    """Choose the reported-threshold on nine papers, apply it to the tenth, for each paper in turn.
+
+    The threshold maximises (not-reported rate on absent items) - 2 x (false not-reported rate on present
+    items) on the nine papers, reflecting the targets (>= 80% and <= 10%).
+    """
+    per = {t: {p.id: evaluate_paper(p, threshold=t) for p in papers} for t in thresholds}
+    chosen, outcomes = {}, []
+    for paper in papers:
+        def objective(t):
+            rest = [o for p in papers if p.id != paper.id for o in per[t][p.id]]
+            absent = [o for o in rest if not o.reported]
+            present = [o for o in rest if o.reported]
+            tn = sum(o.status == "not_reported" for o in absent) / max(1, len(absent))
+            fn = sum(o.status == "not_reported" for o in present) / max(1, len(present))
+            return tn - 2 * fn
+        best = max(thresholds, key=lambda t: (objective(t), -abs(t - 0.8)))
+        chosen[paper.id] = best
+        outcomes.extend(per[best][paper.id])
+    return outcomes, chosen
+
+
+def format_table(rows: list[DevSummary]) -> str:
+    def pct(x):
+        return "-" if x != x else f"{100 * x:.0f}%"
+
+    lines = ["| item | reported in | top-1 | top-3 | suggested | absent in | not_reported when absent | "
+             "not_reported when reported |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.label} | {r.reported} | {pct(r.top1)} | {pct(r.top3)} | {pct(r.suggested)} | {r.absent} "
+                     f"| {pct(r.not_reported_when_absent)} | {pct(r.not_reported_when_present)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m appraisal.evidence_eval DIRECTORY [--lopo] [--misses]: the per-item table for a labelled set."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m appraisal.evidence_eval", description=main.__doc__)
+    parser.add_argument("directory", help="a folder with labels.json and paper_NN.txt (e.g. ../shared/appraisal_dev)")
+    parser.add_argument("--lopo", action="store_true", help="choose the reported-threshold leave-one-paper-out")
+    parser.add_argument("--misses", action="store_true", help="list the items missed, for error analysis")
+    args = parser.parse_args(argv)
+    papers = load_dev_set(args.directory)
+    if args.lopo:
+        outcomes, chosen = leave_one_paper_out(papers)
+        print("thresholds chosen per held-out paper:", chosen)
+    else:
+        outcomes = [o for p in papers for o in evaluate_paper(p)]
+    print(format_table(summarise(outcomes)))
+    if args.misses:
+        for o in outcomes:
+            if (o.reported and o.rank != 1) or (not o.reported and o.status != "not_reported") or (
+                    o.reported and o.status == "not_reported"):
+                print(f"  {o.paper} {o.label}: gold={o.gold} rank={o.rank} status={o.status} suggestion={o.suggestion}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

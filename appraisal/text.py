@@ -15,6 +15,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appraisal.structure import (
+    Heading,
+    canonical_part,
+    heading_of,
+    is_background,
+    is_subheading_paragraph,
+    paragraph_kind,
+    references_start,
+)
+
 __all__ = ["DocumentError", "Sentence", "Document", "load_document", "split_sentences"]
 
 
@@ -29,6 +39,8 @@ class Sentence:
     page: int | None  # 1-based PDF page; None for text input
     index: int  # 0-based position in the document
     part: str = "other"  # canonical part: title, abstract, introduction, methods, results, discussion, other
+    kind: str = "text"  # text, caption (figure/table caption), table (a row of a table)
+    background: bool = False  # about others' work or general background, not what the authors did
 
     @property
     def location(self) -> str:
@@ -50,43 +62,14 @@ class Document:
 
 
 # -------------------------------------------------------------------------------------------- sections
-_PARTS = {
-    "abstract": "abstract", "summary": "abstract", "structured abstract": "abstract",
-    "background": "introduction", "introduction": "introduction",
-    "methods": "methods", "method": "methods", "materials and methods": "methods",
-    "patients and methods": "methods", "methodology": "methods", "study design": "methods",
-    "statistical analysis": "methods", "data sources": "methods", "participants": "methods",
-    "results": "results", "findings": "results",
-    "discussion": "discussion", "limitations": "discussion", "conclusion": "discussion",
-    "conclusions": "discussion", "interpretation": "discussion",
-    "references": "references", "bibliography": "references", "acknowledgements": "other",
-    "acknowledgments": "other", "funding": "other", "declarations": "other", "data availability": "other",
-    "code availability": "other", "supplementary material": "other", "appendix": "other",
-}
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_NUMBERED_HEADING = re.compile(r"^\s*((?:\d+\.)*\d+)\.?\s+([A-Z][^.!?:;]{1,80})$")
-_BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80})(?:\*\*|__)\s*:?\s*$")
-
-
 def _canonical(title: str) -> str | None:
-    key = re.sub(r"[^a-z ]", "", title.lower()).strip()
-    return _PARTS.get(key)
+    return canonical_part(title)
 
 
 def _heading(line: str) -> tuple[str, int] | None:
-    """(title, level) when the line is a heading, else None."""
-    if m := _MD_HEADING.match(line):
-        return m.group(2).strip(" *_"), len(m.group(1))
-    if m := _BOLD_HEADING.match(line):
-        return m.group(1).strip(), 2
-    stripped = re.sub(r"^(?:\d+\.)*\d+\.?\s+", "", line.strip().rstrip(":").strip())  # "2. Methods" -> "Methods"
-    if stripped and len(stripped) <= 40 and _canonical(stripped):
-        return stripped.title() if stripped.isupper() else stripped, 1
-    if (m := _NUMBERED_HEADING.match(line)) and len(words := m.group(2).split()) <= 10:
-        # "2.1 Study population" is a heading; "1. We recruited adults" is a list item unless title-cased
-        if "." in m.group(1) or _canonical(m.group(2)) or all(w[0].isupper() or len(w) <= 3 for w in words):
-            return m.group(2).strip(), m.group(1).count(".") + 1
-    return None
+    """(title, level) when the line is a heading, else None (kept for callers of the old helper)."""
+    head = heading_of(line)
+    return None if head is None else (head.title, head.level)
 
 
 # -------------------------------------------------------------------------------------------- sentences
@@ -124,71 +107,176 @@ def split_sentences(text: str) -> list[str]:
 
 
 # -------------------------------------------------------------------------------------------- loading
-def _paragraphs(lines: list[str]):
-    """Group lines into paragraphs; headings become their own items: ("heading", title, level) or ("text", ...)."""
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80})(?:\*\*|__)\s*:?\s*$")
+_RUN_IN_ABSTRACT = re.compile(r"^\s*abstract\s*(?:[\u2014\u2013:.-]+|\s)\s*(?=[A-Z])", re.IGNORECASE)
+
+
+def _paragraphs(lines: list[str], blank_separated: bool):
+    """Group lines into items: ("heading", Heading), ("text", paragraph) or ("table", [rows]).
+
+    A re-typed table ("Table 2 (values):" followed by rows with " | " cells) runs to the next blank line.
+    With `blank_separated` (text files), a short title-like paragraph of its own is a sub-heading.
+    """
     buffer: list[str] = []
+    table: list[str] | None = None
 
     def flush():
         if buffer:
             joined = " ".join(buffer)
             joined = re.sub(r"(\w)- (\w)", r"\1\2", joined) if "- " in joined else joined  # PDF hyphenation
             buffer.clear()
-            return ("text", joined, 0)
+            if blank_separated and is_subheading_paragraph(joined) and paragraph_kind(joined) == "text":
+                part = canonical_part(joined)
+                return ("heading", Heading(joined.strip(), 1 if part else 2, part, plain=True))
+            return ("text", joined)
         return None
 
     for raw in lines:
         line = re.sub(r"^\s{0,3}>\s?", "", raw.rstrip())  # Markdown block quotes
-        line = line.replace("**", "").replace("__", "") if not _BOLD_HEADING.match(line) else line
+        line = line.replace("**", "").replace("__", "") if not _BOLD_LINE.match(line) else line
+        if table is not None:
+            if line.strip():
+                table.append(line.strip())
+                continue
+            yield ("table", table)
+            table = None
+            continue
         if not line.strip():
             if (item := flush()) is not None:
                 yield item
             continue
-        head = _heading(line) if len(line) <= 120 or _MD_HEADING.match(line) else None
+        if paragraph_kind(line) == "table":
+            if (item := flush()) is not None:
+                yield item
+            table = [line.strip()]
+            continue
+        if (rest := references_start(line)) is not None:  # "References [1] A. Smith ..." on one line
+            if (item := flush()) is not None:
+                yield item
+            yield ("heading", Heading("References", 1, "references"))
+            yield ("text", rest)
+            continue
+        head = heading_of(line)
         if head is not None:
             if (item := flush()) is not None:
                 yield item
-            yield ("heading", head[0], head[1])
+            yield ("heading", head)
             continue
         stripped = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line) if re.match(r"^\s*(?:[-*+]|\d+[.)])\s+\S", line) else line
         if stripped is not line:  # a list item is a paragraph of its own
             if (item := flush()) is not None:
                 yield item
+            if paragraph_kind(line) == "reference":
+                stripped = line
         buffer.append(stripped.strip())
+    if table is not None:
+        yield ("table", table)
     if (item := flush()) is not None:
         yield item
 
 
+class _Builder:
+    """Walks the paragraphs of a paper and keeps track of its title, section and part."""
+
+    def __init__(self, is_pdf: bool):
+        self.is_pdf = is_pdf
+        self.sentences: list[Sentence] = []
+        self.sections: list[str] = []
+        self.section, self.part = "Front matter", "other"
+        self.title_done = False
+        self.main_seen = False  # a main section (Introduction, Methods, ...) has started
+        self.abstract_labels: set[str] = set()
+        self.abstract_words = 0
+
+    def add(self, text: str, page: int | None, kind: str = "text", part: str | None = None) -> None:
+        part = part or self.part
+        background = kind == "text" and is_background(text, part)
+        self.sentences.append(Sentence(text, self.section, page, len(self.sentences), part, kind, background))
+        if part == "abstract":
+            self.abstract_words += len(text.split())
+
+    def heading(self, head: Heading, page: int | None) -> None:
+        if head.level == 1 and not self.title_done and not head.part and not self.sentences:
+            self.title_done = True  # a top-level heading before anything else is the paper's title
+            self.section, self.part = "Title", "title"
+            self.sections.append("Title")
+            self.add(head.title, page, part="title")
+            return
+        part = head.part
+        if self.part == "abstract" and head.plain and part not in (None, "references", "other"):
+            # structured abstracts: "Methods", "Results", "Conclusions" inside the abstract stay abstract
+            label = head.title.lower()
+            if part != "introduction" or head.title.lower() == "background":
+                if label not in self.abstract_labels and self.abstract_words < 650 and not (
+                    part == "introduction" and label != "background"
+                ):
+                    self.abstract_labels.add(label)
+                    part = "abstract"
+        if part is None and head.level == 1 and not head.plain and self.main_seen:
+            # an unnamed main section ("2. Model", "III. Data"): methods between the introduction and the
+            # results, otherwise the part it follows
+            part = "methods" if self.part in ("introduction", "methods") else self.part
+        self.section = head.title
+        if part is not None:
+            self.part = part
+            self.main_seen = self.main_seen or part in ("introduction", "methods", "results", "discussion")
+        elif head.level == 1 and self.part in ("references",):
+            self.part = "other"
+        if self.section not in self.sections:
+            self.sections.append(self.section)
+
+    def paragraph(self, text: str, page: int | None) -> None:
+        if self.part == "references":
+            return
+        kind = paragraph_kind(text)
+        if kind == "reference":
+            return  # a reference entry outside a References section (e.g. a footnote list)
+        part = None
+        if m := _RUN_IN_ABSTRACT.match(text):  # "Abstract— Atrial fibrillation ..."
+            text, part = text[m.end():], "abstract"
+            self.part = "abstract"
+            self.section = "Abstract"
+            if "Abstract" not in self.sections:
+                self.sections.append("Abstract")
+        elif not self.main_seen and self.part == "other" and len(text.split()) >= 60 and self.title_done:
+            # before the first section: the first long paragraph is the abstract, later ones the introduction
+            seen_abstract = any(s.part == "abstract" for s in self.sentences)
+            part = "introduction" if seen_abstract else "abstract"
+        for sentence in split_sentences(text):
+            if len(sentence) < 3:
+                continue
+            if self.is_pdf and not self.title_done and not self.sentences and self.section == "Front matter":
+                self.title_done = True  # the first line of a PDF is usually its title
+                self.add(sentence, page, part="title")
+                continue
+            if (not self.title_done and not self.sentences and not self.is_pdf and len(sentence.split()) <= 30
+                    and self.section == "Front matter"):
+                self.title_done = True  # the first short line of a text paper is its title
+                self.add(sentence, page, part="title")
+                continue
+            self.add(sentence, page, kind if kind == "caption" else "text", part)
+
+    def table(self, rows: list[str], page: int | None) -> None:
+        if self.part == "references":
+            return
+        caption = re.sub(r"\(values\)\s*:", "", rows[0]).strip()
+        for row in rows[1:]:
+            if len(row) >= 3:
+                self.add(f"{caption}: {row}", page, "table")
+
+
 def _build(pages: list[str], name: str, is_pdf: bool) -> Document:
-    sentences: list[Sentence] = []
-    sections: list[str] = []
-    section, part = "Front matter", "other"
-    title_done = False
+    builder = _Builder(is_pdf)
     for page_no, page_text in enumerate(pages, start=1):
-        for kind, value, level in _paragraphs(page_text.splitlines()):
+        page = page_no if is_pdf else None
+        for kind, value in _paragraphs(page_text.splitlines(), blank_separated=not is_pdf):
             if kind == "heading":
-                canonical = _canonical(value)
-                if level == 1 and not title_done and not canonical:
-                    # a top-level heading before anything else is the paper's title
-                    title_done = True
-                    sentences.append(Sentence(value, "Title", page_no if is_pdf else None, len(sentences), "title"))
-                    section, part = "Title", "title"
-                    sections.append("Title")
-                    continue
-                section = value
-                part = canonical or (part if level > 1 and part not in ("title",) else "other")
-                if section not in sections:
-                    sections.append(section)
-                continue
-            if part == "references":
-                continue
-            for text in split_sentences(value):
-                if len(text) < 3:
-                    continue
-                this_part = part
-                if is_pdf and not title_done and not sentences and section == "Front matter":
-                    title_done = True  # the first line of a PDF is usually its title
-                    this_part = "title"
-                sentences.append(Sentence(text, section, page_no if is_pdf else None, len(sentences), this_part))
+                builder.heading(value, page)
+            elif kind == "table":
+                builder.table(value, page)
+            else:
+                builder.paragraph(value, page)
+    sentences, sections = builder.sentences, builder.sections
     if not sentences:
         raise DocumentError(f"{name} contains no readable sentences.")
     if "Front matter" not in sections and any(s.section == "Front matter" for s in sentences):

@@ -1,106 +1,67 @@
-"""`medlens numbers ...`: recompute a paper's 2x2 numbers, or check reported ones for consistency."""
+"""`medlens numbers ...`: recompute and check a paper's numbers (2x2 table, lesion-level detection,
+multi-class confusion matrix, or reported values alone). Every option given is used or warned about."""
 
 from __future__ import annotations
 
 import typer
 
 from app.commands.common import echo_json, user_errors
-from appraisal.numbers import METRIC_LABELS, check_reported, prevalence_curve, table_metrics
+from appraisal.numbers_request import NumbersRequest, run_numbers
 
 
-def _print_metrics(metrics, curve) -> None:
-    t = metrics.table
-    typer.echo(f"2x2 table: TP {t.tp}, FN {t.fn}, FP {t.fp}, TN {t.tn} (n = {t.n}, {t.positives} with the condition)")
-    typer.echo(f"{'measure':<34} {'value':>8}   {round(metrics.level * 100):g}% interval")
-    for name, est in metrics.estimates.items():
-        if est.value != est.value:  # NaN: not defined
-            typer.echo(f"{METRIC_LABELS[name]:<34} {'-':>8}   {est.note}")
-            continue
-        interval = f"{est.lower:.3f} to {est.upper:.3f}" if est.lower is not None else "(no interval)"
-        typer.echo(f"{METRIC_LABELS[name]:<34} {est.value:>8.3f}   {interval}   [{est.method}]")
-    for note in metrics.notes:
-        typer.echo(f"Note: {note}")
-    if curve is not None:
-        typer.echo("")
-        typer.echo(curve.summary)
-
-
-def _print_consistency(report) -> None:
-    typer.echo("Consistent: " + ("yes" if report.consistent else "NO"))
-    for message in report.messages:
-        typer.echo(message)
-    if report.tables:
-        typer.echo(f"{'TP':>7} {'FN':>7} {'FP':>7} {'TN':>7}   rounding")
-        for t in report.tables[:20]:
-            typer.echo(f"{t.tp:>7} {t.fn:>7} {t.fp:>7} {t.tn:>7}   {t.rounding}")
-        if len(report.tables) > 20:
-            typer.echo(f"... {report.total_tables - 20} more (use --json to see up to {len(report.tables)})")
-    typer.echo(report.rounding_note)
+def _echo_result(result) -> None:
+    for line in result.lines:
+        typer.echo(line)
 
 
 def numbers(
-    tp: int | None = typer.Option(None, "--tp", help="True positives."),
-    fn: int | None = typer.Option(None, "--fn", help="False negatives."),
-    fp: int | None = typer.Option(None, "--fp", help="False positives."),
-    tn: int | None = typer.Option(None, "--tn", help="True negatives."),
-    prevalence: float | None = typer.Option(
-        None, help="Prevalence in your own patients (0-1) for PPV/NPV; with --n, the prevalence the paper reports."
+    tp: int | None = typer.Option(None, "--tp", help="True positives (or lesions found)."),
+    fn: int | None = typer.Option(None, "--fn", help="False negatives (or lesions missed)."),
+    fp: int | None = typer.Option(None, "--fp", help="False positives (or false marks)."),
+    tn: int | None = typer.Option(None, "--tn", help="True negatives (leave out for lesion-level detection)."),
+    patients: int | None = typer.Option(None, help="Lesion-level detection: patients (or images) read."),
+    matrix: str | None = typer.Option(None, help="Multi-class confusion matrix, rows by ';': '50,3;4,40'."),
+    labels: str | None = typer.Option(None, help="Class labels for --matrix, comma-separated."),
+    class_sizes: str | None = typer.Option(None, help="Stated class sizes for --matrix, comma-separated."),
+    prevalence: str | None = typer.Option(
+        None, help="With counts: prevalence in your own patients, for PPV/NPV. With --n: the paper's prevalence."
     ),
     level: float = typer.Option(0.95, help="Confidence level of the intervals."),
-    n: int | None = typer.Option(None, "--n", help="Everyone in the paper's 2x2 table (consistency check)."),
-    positives: int | None = typer.Option(None, help="People with the condition (consistency check)."),
-    sensitivity: float | None = typer.Option(None, help="Reported sensitivity, 0-1 (consistency check)."),
-    specificity: float | None = typer.Option(None, help="Reported specificity, 0-1 (consistency check)."),
-    ppv: float | None = typer.Option(None, help="Reported PPV, 0-1 (optional, consistency check)."),
-    npv: float | None = typer.Option(None, help="Reported NPV, 0-1 (optional, consistency check)."),
-    accuracy: float | None = typer.Option(None, help="Reported accuracy, 0-1 (optional, consistency check)."),
-    decimals: int = typer.Option(2, help="Decimal places the paper reports (consistency check)."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    n: int | None = typer.Option(None, "--n", help="Everyone in the paper's 2x2 table."),
+    positives: int | None = typer.Option(None, help="People with the condition."),
+    sensitivity: str | None = typer.Option(None, help="Reported sensitivity: 0.911, 91.1 or 91.1%."),
+    specificity: str | None = typer.Option(None, help="Reported specificity."),
+    ppv: str | None = typer.Option(None, help="Reported PPV (precision)."),
+    npv: str | None = typer.Option(None, help="Reported NPV."),
+    accuracy: str | None = typer.Option(None, help="Reported accuracy."),
+    f1: str | None = typer.Option(None, help="Reported F1 score (with counts)."),
+    fp_per_patient: str | None = typer.Option(None, help="Reported false positives per patient (lesion-level)."),
+    ci: list[str] = typer.Option([], "--ci", help="Reported interval, e.g. --ci sensitivity=0.85-0.95 (repeatable)."),
+    decimals: int | None = typer.Option(None, help="Decimals the paper prints (default: as typed in each value)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
-    """Recompute diagnostic accuracy from a 2x2 table, or check reported numbers for consistency.
+    """Recompute diagnostic accuracy from counts, or check a paper's reported numbers for consistency.
 
     \b
-    From counts:   medlens numbers --tp 90 --fn 10 --fp 20 --tn 180 --prevalence 0.02
-    Consistency:   medlens numbers --n 500 --positives 50 --sensitivity 0.93 --specificity 0.88 --decimals 2
+    From counts:        medlens numbers --tp 90 --fn 10 --fp 20 --tn 180 --accuracy 0.905 --prevalence 0.02
+    Reported only:      medlens numbers --n 500 --positives 50 --sensitivity 0.93 --specificity 0.88
+    Lesion detection:   medlens numbers --tp 80 --fn 20 --fp 30 --patients 50 --fp-per-patient 0.6
+    Multi-class:        medlens numbers --matrix "45,5;10,40" --labels AF,normal --class-sizes 50,50
     """
     with user_errors():
-        counts = (tp, fn, fp, tn)
-        if any(c is not None for c in counts):
-            if any(c is None for c in counts):
-                raise ValueError("Give all four counts: --tp, --fn, --fp and --tn.")
-            if n is not None or sensitivity is not None or specificity is not None:
-                raise ValueError("Give either the four counts or --n with reported values, not both.")
-            metrics = table_metrics(tp, fn, fp, tn, level=level)
-            curve = None
-            if prevalence is not None:
-                sens, spec = metrics["sensitivity"], metrics["specificity"]
-                curve = prevalence_curve(
-                    sens.value, spec.value, prevalence,
-                    sensitivity_interval=(sens.lower, sens.upper), specificity_interval=(spec.lower, spec.upper),
-                )
-            if json_output:
-                payload = metrics.to_dict()
-                if curve is not None:
-                    payload["prevalence"] = curve.to_dict()
-                echo_json(payload)
-            else:
-                _print_metrics(metrics, curve)
-            return
-        if n is None:
-            raise ValueError(
-                "Give either a 2x2 table (--tp --fn --fp --tn) or reported numbers (--n with --positives or "
-                "--prevalence, --sensitivity and --specificity)."
-            )
-        if sensitivity is None or specificity is None:
-            raise ValueError("A consistency check needs both --sensitivity and --specificity.")
-        report = check_reported(
-            n, positives, prevalence, sensitivity=sensitivity, specificity=specificity, decimals=decimals,
-            ppv=ppv, npv=npv, accuracy=accuracy,
+        request = NumbersRequest(
+            tp=tp, fn=fn, fp=fp, tn=tn, patients=patients, matrix=matrix, labels=labels, class_sizes=class_sizes,
+            prevalence=prevalence, level=level, n=n, positives=positives, sensitivity=sensitivity,
+            specificity=specificity, ppv=ppv, npv=npv, accuracy=accuracy, f1=f1, fp_per_patient=fp_per_patient,
+            ci=list(ci), decimals=decimals,
         )
-        if json_output:
-            echo_json(report.to_dict())
-        else:
-            _print_consistency(report)
+        result = run_numbers(request)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    if json_output:
+        echo_json(result.payload | {"warnings": result.warnings})
+    else:
+        _echo_result(result)
 
 
 def register(cli: typer.Typer) -> None:

@@ -159,9 +159,9 @@ def test_reported_ppv_that_no_table_gives_is_flagged():
         (dict(n=100, positives=0), "positives must be between"),
         (dict(n=100, positives=100), "positives must be between"),
         (dict(n=100, positives=10, prevalence=0.1), "either"),
-        (dict(n=100, prevalence=1.2), "strictly between 0 and 1"),
+        (dict(n=100, prevalence=0), "strictly between 0 and 1"),
         (dict(n=100, positives=10, decimals=9), "decimals"),
-        (dict(n=100, positives=10, sensitivity=93), "write 93% as 0.93"),
+        (dict(n=100, positives=10, sensitivity=193), "percentage up to 100"),
         (dict(n=100, positives=10, sensitivity=0.925), "more than 2 decimal"),
         (dict(n=-5, positives=1), "negative"),
     ],
@@ -214,3 +214,146 @@ def test_huge_searches_are_refused_plainly_and_plain_counts_stay_fast():
         check_reported(200_000, prevalence=0.3, sensitivity=0.9, specificity=0.8, decimals=2, ppv=0.66)
     report = check_reported(100_000, 10_000, sensitivity=1, specificity=1, decimals=0, limit=3)
     assert report.total_tables == 5001 * 45001 and len(report.tables) == 3
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+from appraisal.consistency import count_range, implied_prevalence  # noqa: E402
+from appraisal.detection import lesion_metrics, poisson_rate_interval  # noqa: E402
+from appraisal.multiclass import confusion_matrix_metrics, parse_matrix  # noqa: E402
+from appraisal.numbers_request import NumbersRequest, parse_interval, run_numbers  # noqa: E402
+from appraisal.reported import as_reported  # noqa: E402
+from appraisal.reported_checks import check_interval, clopper_pearson_interval, compare_with_counts  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "value,scaled,decimals,percent",
+    [("91.1", 911, 3, True), ("91.1%", 911, 3, True), (91.1, 911, 3, True), ("0.90", 90, 2, False),
+     (0.9, 9, 1, False), ("91,1%", 911, 3, True), ("100", 100, 2, True), (1, 1, 0, False)],
+)
+def test_reported_values_read_percentages_and_keep_their_precision(value, scaled, decimals, percent):
+    r = as_reported(value, "x")
+    assert (r.scaled, r.decimals, r.percent) == (scaled, decimals, percent)
+
+
+@pytest.mark.parametrize("value,match", [("abc", "must be a number"), ("101", "percentage up to 100"),
+                                         ("-0.2", "negative"), (float("nan"), "finite")])
+def test_reported_values_refuse_nonsense(value, match):
+    with pytest.raises(ValueError, match=match):
+        as_reported(value, "sensitivity")
+
+
+def test_percentages_and_proportions_give_the_same_verdict():
+    a = check_reported(300, 100, sensitivity="90%", specificity="90.0%", accuracy="91.1%")
+    b = check_reported(300, 100, sensitivity=0.90, specificity=0.900, accuracy=0.911)
+    assert not a.consistent and not b.consistent
+    assert a.inconsistent == b.inconsistent == ("accuracy",)
+    assert "Accuracy 91.1% is inconsistent" in a.messages[0] and "would have to be 90.0%" in a.messages[0]
+
+
+def test_count_range_is_exact_and_independent_of_n():
+    assert count_range(as_reported("0.90", "s"), 100) == (90, 90, False, False)
+    first, last, tie_first, tie_last = count_range(as_reported("0.13", "s"), 8)  # 1/8 = 0.125 is a tie
+    assert (first, last, tie_first) == (1, 1, True)
+    first, last, _, _ = count_range(as_reported("0.9", "s"), 30_000_000_000)
+    assert (first, last) == (25_500_000_000, 28_500_000_000)
+
+
+def test_huge_n_is_counted_in_constant_memory_and_pairs_are_refused_plainly():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report = check_reported(60_000_000_000, 30_000_000_000, sensitivity=0.9, specificity=0.9, limit=3)
+    assert report.total_tables == 3_000_000_001**2 and len(report.tables) == 3
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB: no big arrays
+    with pytest.raises(ValueError, match="Too many candidate tables"):
+        check_reported(60_000_000_000, 30_000_000_000, sensitivity=0.9, specificity=0.9, accuracy=0.9)
+    with pytest.raises(ValueError, match="Give the number with the condition"):
+        check_reported(60_000_000_000, prevalence=0.5, sensitivity=0.9, specificity=0.9)
+
+
+def test_prevalence_is_solved_from_ppv_and_npv():
+    # Liver scan (Altman and Bland): the paper's PPV and NPV alone pin the number with the condition.
+    report = check_reported(344, sensitivity=0.90, specificity=0.63, decimals=2, ppv=0.88, npv=0.67)
+    assert report.consistent and 258 in report.positives_considered
+    assert (231, 27, 32, 54) in [(t.tp, t.fn, t.fp, t.tn) for t in report.tables]
+    assert report.implied.from_ppv == pytest.approx(0.75, abs=0.01)
+    assert "PPV implies a prevalence" in report.messages[0]
+    imp = implied_prevalence(0.9, 0.9, ppv=0.5, npv=0.5)  # PPV says 10%, NPV says 90%
+    assert imp.range is None and "cannot both hold" in imp.summary()
+    assert not check_reported(1000, sensitivity=0.9, specificity=0.9, ppv=0.5, npv=0.5).consistent
+
+
+def test_inconsistent_extra_value_is_named_with_what_it_would_have_to_be():
+    report = check_reported(344, 258, sensitivity=0.90, specificity=0.63, decimals=2, ppv=0.80)
+    assert report.inconsistent == ("ppv",)
+    assert "PPV 0.80 is inconsistent" in report.messages[0] and "would have to be 0.88" in report.messages[0]
+
+
+def test_reported_values_against_counts_say_what_the_table_gives():
+    checks = {c.name: c for c in compare_with_counts((90, 10, 20, 180), {
+        "accuracy": "0.905", "sensitivity": "90%", "ppv": "0.818", "npv": "94.7", "f1": "0.86"})}
+    assert not checks["accuracy"].consistent
+    assert "270/300 = 0.900" in checks["accuracy"].message and "0.903 (271/300)" in checks["accuracy"].message
+    assert all(checks[k].consistent for k in ("sensitivity", "ppv", "npv", "f1"))
+
+
+def test_clopper_pearson_matches_statsmodels():
+    for k, n in [(0, 10), (9, 10), (231, 258), (10, 10)]:
+        lo, hi = proportion_confint(k, n, alpha=0.05, method="beta")
+        assert clopper_pearson_interval(k, n) == pytest.approx((lo, hi), abs=1e-10)
+
+
+def test_interval_checks_name_the_method_or_say_neither():
+    lo, hi = wilson_interval(231, 258)
+    ok = check_interval("sensitivity", f"{lo:.3f}", f"{hi:.3f}", n=258, value="0.895")
+    assert ok.consistent and "Wilson" in ok.matches
+    lo, hi = proportion_confint(231, 258, method="beta")
+    exact = check_interval("sensitivity", f"{lo:.3f}", f"{hi:.3f}", n=258, k=231)
+    assert exact.matches == ("Clopper-Pearson",)
+    wald = check_interval("sensitivity", "0.80", "0.99", n=100, value="0.91")
+    assert not wald.consistent and "matches neither Wilson" in wald.message
+    outside = check_interval("sensitivity", "0.50", "0.60", n=100, value="0.91")
+    assert not outside.consistent and "outside its own interval" in outside.message
+    with pytest.raises(ValueError, match="backwards"):
+        check_interval("sensitivity", "0.9", "0.8", n=100, value="0.85")
+
+
+def test_lesion_level_detection_has_no_true_negatives():
+    d = lesion_metrics(80, 20, 30, 50, reported={"sensitivity": "80%", "ppv": "0.75", "fp_per_patient": "0.6"})
+    assert d.sensitivity.value == 0.8 and d.fp_per_patient.value == 0.6
+    assert [c["consistent"] for c in d.checks] == [True, False, True]
+    assert "80/110" in d.checks[1]["message"]
+    assert "no true negatives" in d.notes[0]
+    # Exact Poisson limits for 30 events: 20.24 to 42.83 (chi-square method), per 50 patients.
+    assert poisson_rate_interval(30, 50) == pytest.approx((20.24 / 50, 42.83 / 50), abs=2e-4)
+    with pytest.raises(ValueError, match="no true negatives"):
+        lesion_metrics(80, 20, 30, 50, reported={"specificity": "0.9"})
+
+
+def test_multiclass_one_vs_rest_and_orientation_from_class_sizes():
+    r = confusion_matrix_metrics([[45, 5, 0], [10, 38, 2], [0, 1, 49]], labels=["AF", "noise", "normal"],
+                                 class_sizes=[50, 50, 50])
+    assert r.fits_class_sizes and r.orientation.startswith("rows")
+    af = r.classes[0]
+    assert (af.table.tp, af.table.fn, af.table.fp, af.table.tn) == (45, 5, 10, 90)
+    assert r.accuracy == pytest.approx(132 / 150)
+    transposed = confusion_matrix_metrics(np.array(r.matrix).T.tolist(), class_sizes=[50, 50, 50])
+    assert "transposed" in transposed.orientation and transposed.classes[0].table == af.table
+    wrong = confusion_matrix_metrics(r.matrix, class_sizes=[60, 40, 50])
+    assert wrong.fits_class_sizes is False and "Neither the row nor the column totals" in wrong.messages[0]
+    assert parse_matrix("1 2\n3 4") == [[1, 2], [3, 4]]
+    for bad, match in [([[1, 2], [3]], "square"), ([[1]], "at least 2")]:
+        with pytest.raises(ValueError, match=match):
+            confusion_matrix_metrics(bad)
+
+
+def test_every_option_is_used_or_warned_about():
+    result = run_numbers(NumbersRequest(tp=90, fn=10, fp=20, tn=180, accuracy="0.905", patients=3, f1="0.857"))
+    assert result.inconsistent == ["accuracy"]
+    assert result.warnings == ["--patients is not used when checking a 2x2 table; it was ignored."]
+    lesion = run_numbers(NumbersRequest(tp=80, fn=20, fp=30, patients=50, specificity="0.9", npv="0.9"))
+    assert [w.split()[0] for w in lesion.warnings] == ["--npv", "--specificity"]
+    assert parse_interval("sensitivity=85%-95%") == ("sensitivity", "85%", "95%")
+    assert parse_interval("ppv = 0.64 to 0.80") == ("ppv", "0.64", "0.80")
+    with pytest.raises(ValueError, match="NAME=LOWER-UPPER"):
+        parse_interval("0.8-0.9")

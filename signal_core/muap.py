@@ -180,9 +180,10 @@ def _firing(discharges: np.ndarray, fs: float) -> tuple[float, float]:
         return math.nan, math.nan
     isi = np.diff(np.sort(discharges)) / fs * 1000.0
     isi = isi[(isi >= ISI_RANGE_MS[0]) & (isi <= ISI_RANGE_MS[1])]
-    if isi.size >= 3:  # drop intervals that skip a discharge (missed or rejected as superimposed)
-        med = np.median(isi)
-        isi = isi[(isi > 0.5 * med) & (isi < 1.5 * med)]
+    if isi.size >= 3:  # drop intervals that skip discharges (missed, or rejected as superimposed): with
+        # many skips the median is a double interval, so the reference is the 30th percentile
+        ref = np.percentile(isi, 30)
+        isi = isi[(isi > 0.6 * ref) & (isi < 1.5 * ref)]
     if isi.size < 3:
         return math.nan, math.nan
     return float(1000.0 / isi.mean()), float(isi.std() / isi.mean())
@@ -227,8 +228,44 @@ def detect_and_sort(x: np.ndarray, fs: float, threshold: float) -> tuple[np.ndar
         return idx, sweeps, labels, 0
     # One refinement pass against each class's median (the running means drift while classes form).
     templates, _ = _kernels.muap_median(sweeps, labels, n_cls)
+    wide = 3 * half  # compare whole potentials (+-6 ms), not just spikes, before merging
+    shift, templates = _merge_duplicates(templates, max(dead, pre - wide), min(pre + post + 1 - dead, pre + wide + 1), dead)
+    if shift.any():  # re-cut the merged classes' sweeps on the kept class's peak
+        moved = labels >= 0
+        idx = idx + np.where(moved, shift[np.maximum(labels, 0)], 0)
+        keep = (idx >= pre) & (idx < x.size - post)
+        idx = idx[keep]
+        sweeps = _kernels.muap_windows(x, idx, pre, post)
     labels, _ = _kernels.muap_assign(sweeps, templates, lo, hi, CLUSTER_TOL)
     return idx, sweeps, labels, n_cls
+
+
+def _merge_duplicates(templates: np.ndarray, lo: int, hi: int, max_shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Find classes that are a larger class's unit seen again: the same spike within half the joining
+    tolerance, at the same alignment (split while the running means formed) or shifted by up to the dead
+    time (aligned on another phase of similar size). Returns each class's shift in samples (to move its
+    discharges onto the larger class's peak) and the templates with merged classes zeroed, so that
+    `muap_assign` gives their discharges to the larger class."""
+    out = templates.copy()
+    shift = np.zeros(templates.shape[0], np.int64)
+    width = templates.shape[1]
+    order = np.argsort(-np.ptp(templates[:, lo:hi], axis=1), kind="stable")
+    for i, a in enumerate(order):
+        if not out[a].any():
+            continue
+        for b in order[i + 1:]:
+            if not out[b].any():
+                continue
+            for s in range(-max_shift, max_shift + 1):
+                if lo + s < 0 or hi + s > width:
+                    continue
+                ta = out[a, lo + s:hi + s]
+                den = np.sum(ta**2)
+                if den > 0 and np.sum((out[b, lo:hi] - ta) ** 2) / den < CLUSTER_TOL / 2:
+                    out[b] = 0.0
+                    shift[b] = s
+                    break
+    return shift, out
 
 
 def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None = None,
@@ -260,12 +297,18 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     muaps = _templates(sweeps, labels, n_cls, idx, fs, noise, threshold)
     if not muaps:
         n_det = idx.size
-        why = (f"No MUAPs found: no potential rose above the detection threshold ({threshold * 1000:.0f} uV, "
-               f"{DETECT_K:g} x the noise of {noise * 1000:.0f} uV). The recording looks like rest or noise "
-               f"only; ask for a slight voluntary contraction.") if n_det < MIN_DISCHARGES else (
-               f"No MUAPs found: {n_det} potentials rose above the noise but none recurred at least "
-               f"{MIN_DISCHARGES} times with a stable shape (rest with occasional spikes, or an unsteady "
-               f"contraction). Ask for a steady, slight contraction.")
+        thr_text = f"{threshold * 1000:.0f} uV, {DETECT_K:g} x the noise of {noise * 1000:.0f} uV"
+        if n_det == 0:
+            why = (f"No MUAPs found: no potential rose above the detection threshold ({thr_text}). The "
+                   "recording looks like rest or noise only; ask for a slight voluntary contraction.")
+        elif n_det < MIN_DISCHARGES:
+            why = (f"No MUAPs found: only {n_det} potential(s) rose above the detection threshold ({thr_text}), "
+                   f"too few for a MUAP ({MIN_DISCHARGES} discharges needed): rest or noise with occasional "
+                   "spikes. Ask for a slight voluntary contraction.")
+        else:
+            why = (f"No MUAPs found: {n_det} potentials rose above the noise but none recurred at least "
+                   f"{MIN_DISCHARGES} times with a stable shape (rest with occasional spikes, or an unsteady "
+                   "contraction). Ask for a steady, slight contraction.")
         return empty(why, noise, threshold)
     summary = summarise(muaps)
     reference, note = compare(summary, muscle, age)

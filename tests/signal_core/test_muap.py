@@ -1,0 +1,154 @@
+"""signal_core.muap on recordings with known MUAPs (ground truth), and on bad input (never an exception)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from signal_core import _kernels
+from signal_core.activity import interference_pattern, segment_activity, spontaneous_activity
+from signal_core.muap import DURATION_LEVEL_MV, DURATION_WINDOW_MS, PATTERNS, analyse_muaps
+from signal_core.recording import Recording
+from tests.signal_core.muap_truth import make_truth
+
+FS_CASES = [4000.0, 23437.5]
+
+
+def _match(truth, result, fs):
+    """Per true unit: (recall, precision, duration error ms, amplitude error fraction) of its best class.
+
+    A class may be aligned on another phase of the unit than the true peak, so each class's discharges are
+    first shifted by their median offset to the nearest true discharge; a hit is then within 1 ms.
+    """
+    tol = int(round(0.001 * fs))
+    win = max(2, int(round(DURATION_WINDOW_MS * fs / 1000)))
+    rows = []
+    for template, train in zip(truth.templates, truth.trains):
+        onset, end, _ = _kernels.muap_markers(template, truth.peak, DURATION_LEVEL_MV, win)
+        true_dur, true_amp = (end - onset) / fs * 1000, np.ptp(template)
+        best = (0, None)
+        for m in result.muaps:
+            gap = train[None, :] - m.discharges[:, None]
+            nearest = gap[np.arange(gap.shape[0]), np.abs(gap).argmin(axis=1)]
+            offset = np.median(nearest)
+            hits = int(np.sum(np.abs(nearest - offset) <= tol))
+            if hits > best[0]:
+                best = (hits, m)
+        hits, m = best
+        rows.append((hits / train.size, hits / m.n_discharges, abs(m.duration_ms - true_dur),
+                     abs(m.amplitude_mv - true_amp) / true_amp))
+    return np.array(rows)
+
+
+@pytest.fixture(scope="module", params=FS_CASES, ids=["4kHz", "23.4kHz"])
+def truth_result(request):
+    truth = make_truth(request.param)
+    return truth, analyse_muaps(truth.recording), request.param
+
+
+def test_ground_truth_units_found_with_their_duration_and_amplitude(truth_result):
+    truth, result, fs = truth_result
+    assert result.message is None
+    assert len(result.muaps) == len(truth.templates)  # five units, no split or phantom classes
+    rows = _match(truth, result, fs)
+    recall, precision, dur_err, amp_err = rows.T
+    assert precision.min() >= 0.9
+    assert recall.min() >= 0.35 and recall.mean() >= 0.5  # superimposed discharges are rejected, as intended
+    assert dur_err.max() <= 2.5 and np.median(dur_err) <= 0.5
+    assert amp_err.max() <= 0.08  # residual noise in the median adds to the smallest unit's peak-to-peak
+    rates = sorted(m.firing_rate_hz for m in result.muaps)
+    assert rates == pytest.approx([9.0, 10.0, 11.0, 12.0, 13.0], abs=1.5)  # missed discharges bias it low
+
+
+def test_summary_reference_and_json_shape(truth_result):
+    truth, result, fs = truth_result
+    s = result.summary
+    assert s["n_muaps"] == len(result.muaps)
+    assert s["duration_ms_mean"] == pytest.approx(np.mean([m.duration_ms for m in result.muaps]))
+    assert result.muscle == "biceps brachii" and result.reference  # from the recording's metadata
+    assert {c.parameter for c in result.reference} >= {"duration_ms", "amplitude_mv"}
+    assert result.pattern in PATTERNS
+    for m in result.muaps:
+        assert m.thickness_ms == pytest.approx(m.area_mv_ms / m.amplitude_mv)
+        assert m.size_index == pytest.approx(2 * math.log10(m.amplitude_mv) + m.thickness_ms)
+        assert 0 <= m.onset_index < m.peak_index < m.end_index < m.template.size
+    payload = json.loads(json.dumps(result.to_dict(), default=str))
+    assert set(payload["muaps"][0]) >= {"duration_ms", "amplitude_mv", "phases", "turns", "area_mv_ms"}
+    limits = " ".join(result.limits)
+    assert ("4000 Hz" in limits) == (fs == 4000.0)
+
+
+def test_no_reference_for_an_unlisted_muscle_says_so():
+    truth = make_truth(4000.0, seconds=4.0)
+    result = analyse_muaps(truth.recording, muscle="tibialis anterior", age=45)
+    assert result.reference == [] and result.pattern == "indeterminate"
+    assert "No verified reference for this muscle/age" in result.reference_note
+    assert any("No verified reference" in f for f in result.findings)
+
+
+def _rec(x, fs=4000.0):
+    return Recording(data=np.asarray(x, float), fs=fs, units=("mV",))
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("flat", "flat"), ("short", "only"), ("clipped", "clipped"), ("noise", "rest or noise"),
+    ("rest", "rest or noise"), ("single spikes", "none recurred"), ("two spikes", "only 2 potential"),
+])
+def test_bad_recordings_give_a_message_not_an_exception(kind, words):
+    rng = np.random.default_rng(0)
+    n = 40_000
+    if kind == "flat":
+        x = np.full(n, 0.3)
+    elif kind == "short":
+        x = rng.normal(0, 0.01, 800)
+    elif kind == "clipped":
+        x = np.clip(make_truth(4000.0, seconds=10.0).recording.data[:, 0] * 8, -2.5, 2.5)
+    elif kind == "noise":
+        x = rng.normal(0, 0.05, n)
+    elif kind == "rest":  # baseline noise with a slow drift, as at rest with the needle still
+        x = rng.normal(0, 0.008, n) + 0.003 * np.sin(np.arange(n) / 4000 * 2 * np.pi * 0.5)
+    elif kind == "two spikes":
+        x = rng.normal(0, 0.005, n)
+        x[10_000:10_003] += 0.4
+        x[30_000:30_003] -= 0.4
+    else:  # a few unrelated spikes of different shapes, none recurring
+        x = rng.normal(0, 0.005, n)
+        for k, start in enumerate(range(2000, n - 2000, 4500)):
+            x[start:start + 8] += np.sin(np.arange(8) * (k + 1)) * 0.3
+    result = analyse_muaps(_rec(x))
+    assert result.muaps == [] and result.pattern == "indeterminate"
+    assert result.message and result.message.startswith("No MUAP") and words in result.message
+    assert result.findings == [result.message]
+    assert math.isnan(result.summary["duration_ms_mean"]) and result.summary["n_muaps"] == 0
+
+
+def test_bad_channel_is_a_clear_error():
+    with pytest.raises(ValueError, match="channel 2 does not exist"):
+        analyse_muaps(_rec(np.zeros(8000)), channel=2)
+
+
+def test_segments_spontaneous_and_interference():
+    rng = np.random.default_rng(1)
+    fs = 4000.0
+    rest = rng.normal(0, 0.008, int(3 * fs))
+    fib = 0.15 * np.r_[0.3, 1.0, -0.6, -0.2, 0.1]  # a brief spike (about 1 ms), like a fibrillation potential
+    for start in np.arange(0.2, 2.8, 0.2):  # regular, 5 per second
+        i = int(start * fs)
+        rest[i:i + fib.size] += fib
+    active = make_truth(fs, seconds=3.0, seed=2).recording.data[:, 0]
+    x = np.r_[rest, active, np.full(int(0.5 * fs), 2.5)]
+    rec = _rec(x, fs)
+    segs = segment_activity(rec)
+    kinds = [s.kind for s in segs]
+    assert kinds[0] == "rest" and "voluntary" in kinds and kinds[-1] == "artefact"
+    assert segs[-1].end_s == pytest.approx(x.size / fs)
+    spont = spontaneous_activity(rec)
+    assert spont.fibrillations >= 10 and spont.positive_sharp_waves == 0
+    assert spont.fibrillation_rate_hz == pytest.approx(13 / spont.rest_seconds, rel=0.3)
+    assert spontaneous_activity(make_truth(fs, seconds=3.0).recording).rest_seconds == 0
+    ip = interference_pattern(_rec(active, fs))
+    assert ip.turns_per_s.size == 30 and np.nanmedian(ip.turns_per_s) > 50
+    assert np.nanmedian(ip.mean_amplitude_uv) > 300 and "No verified normal cloud" in ip.note

@@ -35,6 +35,7 @@ ANSWER_LABELS = {
     "PN": "Probably no",
     "N": "No",
     "NI": "No information",
+    "U": "Unclear",
     "yes": "Yes",
     "partly": "Partly",
     "no": "No",

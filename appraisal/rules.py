@@ -30,7 +30,7 @@ from appraisal.model import Appraisal
 
 LOW, HIGH, UNCLEAR, PENDING = "low", "high", "unclear", "not yet judged"
 JUDGEMENT_LABELS = {LOW: "Low", HIGH: "High", UNCLEAR: "Unclear", PENDING: "Not yet judged"}
-_YES, _NO, _NI = frozenset({"Y", "PY"}), frozenset({"N", "PN"}), frozenset({"NI"})
+_YES, _NO, _NI = frozenset({"Y", "PY"}), frozenset({"N", "PN"}), frozenset({"NI", "U"})  # U: QUADAS-2's "unclear"
 
 
 @dataclass(frozen=True)

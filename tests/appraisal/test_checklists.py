@@ -21,7 +21,18 @@ REPORTING_ANSWERS = ("yes", "partly", "no", "not-applicable")
 
 
 def test_the_expected_checklists_ship():
-    assert {"probast", "tripod-ai"} <= set(ALL_IDS)
+    assert {"probast", "tripod-ai", "quadas-2"} <= set(ALL_IDS)
+
+
+def test_quadas_2_structure_matches_the_published_tool():
+    # Whiting et al., Ann Intern Med 2011: 4 domains, 3 + 2 + 2 + 4 signalling questions; applicability for
+    # the first three domains only.
+    c = load_checklist("quadas-2")
+    assert c.doi == "10.7326/0003-4819-155-8-201110180-00009" and "Whiting PF" in c.citation
+    assert [s.id for s in c.sections] == ["patient-selection", "index-test", "reference-standard", "flow-timing"]
+    assert [len(c.items_in(s.id)) for s in c.sections] == [3, 2, 2, 4]
+    assert [s.applicability for s in c.sections] == [True, True, True, False]
+    assert c.item("2.2").topic == "threshold pre-specified" and c.kind == "risk-of-bias"
 
 
 @pytest.mark.parametrize("checklist_id", ALL_IDS)
@@ -42,7 +53,9 @@ def test_file_is_valid_and_consistent(checklist_id):
             re.compile(pattern, re.IGNORECASE)
         for s in item.suggest:
             assert s.answer in c.answer_options and s.reason.strip()
-    if c.kind == "risk-of-bias":
+    if checklist_id == "quadas-2":
+        assert c.answer_options == ("Y", "N", "U")  # QUADAS-2 answers yes / no / unclear
+    elif c.kind == "risk-of-bias":
         assert c.answer_options == PROBAST_ANSWERS
     else:
         assert c.answer_options == REPORTING_ANSWERS

@@ -178,3 +178,33 @@ def test_probast_ai_study_doing_both_is_judged_per_part():
     assert len(result.domains) == 8 and result.completeness.total == 34
     assert result.overall == UNCLEAR
     assert "By part: development part: unclear; evaluation part: low." in result.overall_reason
+
+
+QUADAS = load_checklist("quadas-2")
+
+
+def _quadas(answer="Y", **answers) -> Appraisal:
+    a = Appraisal(checklist_id="quadas-2", study_type="evaluation")
+    for item in QUADAS.items:
+        a = a.with_answer(item.id, answers.get(item.id, answer))
+    return a
+
+
+def test_quadas_2_published_rule_low_high_unclear():
+    result = judge(_quadas())
+    assert [d.judgement for d in result.domains] == [LOW] * 4 and result.overall == LOW
+    result = judge(_quadas(**{"2.2": "N"}))  # threshold chosen on the test data
+    assert [d.judgement for d in result.domains] == [LOW, HIGH, LOW, LOW] and result.overall == HIGH
+    assert "threshold pre-specified" in result.domains[1].reason
+    result = judge(_quadas(**{"4.3": "U"}))
+    assert result.domains[3].judgement == UNCLEAR and result.overall == UNCLEAR
+    assert "Unclear" in result.domains[3].reason
+
+
+def test_quadas_2_applicability_only_for_the_first_three_domains():
+    judgements = {"patient-selection": "low", "index-test": "high", "reference-standard": "low"}
+    a = _quadas().model_copy(update={"applicability": {k: ApplicabilityJudgement(judgement=v, reason="r")
+                                                       for k, v in judgements.items()}})
+    result = judge(a)
+    assert [x.domain for x in result.applicability] == list(judgements)
+    assert result.overall_applicability == HIGH

@@ -41,8 +41,12 @@ REPORTED_THRESHOLD = 0.8  # chosen by leave-one-paper-out on the developer set; 
 
 def evidence_strength(sentence: Sentence) -> float:
     """How much a qualifying sentence counts as the paper reporting something (0-1), by its place."""
-    strength = _PART_STRENGTH.get(sentence.part, 0.8) * _KIND_STRENGTH.get(sentence.kind, 1.0)
-    return strength * (0.3 if sentence.background else 1.0)
+    if sentence.background:
+        return 0.2
+    part = sentence.part
+    if part == "introduction":  # "In this study, we applied ...": the authors' own summary, like an abstract
+        part = "abstract"
+    return _PART_STRENGTH.get(part, 0.8) * _KIND_STRENGTH.get(sentence.kind, 1.0)
 
 
 @dataclass(frozen=True)
@@ -83,14 +87,19 @@ def aspect_status(document: Document, concept: Concept, *, threshold: float | No
         what = "reports it as not done" if negative else "reports it"
         return AspectStatus(concept.id, concept.name, REPORTED,
                             f"The paper {what}: {best.location}.", order, negative, scored[0][0])
+    if scored and document.sentences[scored[0][1]].background:
+        best = document.sentences[scored[0][1]]
+        return AspectStatus(concept.id, concept.name, NOT_REPORTED,
+                            f"Not found in the paper: check. {concept.name.capitalize()} appears only in background "
+                            f"about others' work ({best.location}).", order, False, scored[0][0])
     if scored:
         best = document.sentences[scored[0][1]]
-        where = "background about others' work" if best.background else f"the {best.part}"
+        where = f"the {best.part}"
         return AspectStatus(concept.id, concept.name, UNCLEAR,
                             f"Only mentioned in {where} ({best.location}); check whether the authors did it.",
                             order, scored[0][2], scored[0][0])
     if near:
-        return AspectStatus(concept.id, concept.name, UNCLEAR if _near_is_close(near) else NOT_REPORTED,
+        return AspectStatus(concept.id, concept.name, NOT_REPORTED,
                             _near_reason(concept, near), tuple(s.index for s in near[:3]), False, 0.0)
     return AspectStatus(concept.id, concept.name, NOT_REPORTED,
                         f"No sentence mentions {concept.name}.", (), False, 0.0)
@@ -104,7 +113,7 @@ def _near_is_close(near: list[Sentence]) -> bool:
 def _near_reason(concept: Concept, near: list[Sentence]) -> str:
     if _near_is_close(near):
         s = next(s for s in near if s.part in ("methods", "results") and not s.background)
-        return (f"No sentence clearly reports {concept.name}; related wording at {s.location} (for example a "
-                "negation, a plan or a different use of the word). Check it.")
+        return (f"{'Not found in the paper: check'}. No sentence reports {concept.name}; related wording at "
+                f"{s.location} is a negation, a plan, background or a different use of the word.")
     return (f"No sentence reports {concept.name}; the word appears only in background, discussion, or with a "
             "negation or another meaning.")

@@ -124,8 +124,11 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"country|population|health system|cohort|practice)s?"
             r"|\b(different|another|other|separate|second|new) (hospital|site|centre|center|institution|country|"
             r"health system|practice)s? .{0,60}\b(validat\w*|test\w*|evaluat\w*)"
-            r"|\b(derivation|development|training)\b.{0,120}\b" + _YEARS + r"\b.{0,120}\b(validation|test(ing)?)\b.{0,80}\b" + _YEARS
-            + r"|\b(validation|test(ing)?)\b.{0,80}\b(later|subsequent|more recent|following) (years?|period|time)"
+            r"|^(?=.*\b(derivation|development|training|derived|trained)\b)(?=.*\b(validation|validated|test|testing|tested)\b)"
+            r"(?=.*\b" + _YEARS + r"\b.*\b" + _YEARS + r"\b.*\b" + _YEARS + r"\b)"  # dates for both periods
+            r"|\b(validation|test(ing)?)\b.{0,80}\b(later|subsequent|more recent|following) (years?|period|time)"
+            r"|\bapplied (this|the|our) (\w+ )?(model|method\w*|algorithm|classifier)s? to (a|an|the) (\w+ )?"
+            r"(validation|independent|external|second|separate|new) (cohort|population|data ?set|sample)"
             r"|\b(temporal(ly)?|prospective(ly)?) (validat\w*|test\w*|evaluat\w*)"
             r"|\bdeployed\b.{0,80}\b(clinic|practice|hospital|primary care|site|centre|center)"
         ),
@@ -137,6 +140,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"|\bfuture (work|studies|research)\b.{0,60}\b(validat|test)"
             r"|\b(lack|absence) of (an? )?(external|independent|prospective) (validation|test)"
             r"|\bno (external|independent|prospective) (validation|test|cohort)"
+            r"|\bexternal(ly)?[- ]?validat\w*\b[^.;]{0,25}\b(would|could|might|may|should)\b"
         ),
     ),
     Concept(
@@ -156,7 +160,10 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         ),
         weak=r"\b(training|test|testing|validation|development) (set|data ?set|cohort)s?\b|\bhyper-?parameters?\b|\bsplit\b",
         traps=(
-            r"\bbootstrap\w*\b.{0,60}\b(confidence|CIs?\b|interval|standard error|p[- ]values?)"
+            r"^(?!.*\b(performance|evaluat\w*|assess\w*|report\w*|AUC|AUROC|accuracy|generali[sz]\w*|estimat\w*)\b)"
+            r"(?=.*\b(cross[- ]?validat\w*|\d+[- ]fold)\b).*\b(hyper-?parameters?|tun(e|ed|ing)|to (choose|select)|"
+            r"optimi[sz]\w*|model selection|select(ed|ing)? (the )?(best|optimal))\b"
+            r"|\bbootstrap\w*\b.{0,60}\b(confidence|CIs?\b|interval|standard error|p[- ]values?)"
             r"|\b(confidence|CIs?|intervals?)\b.{0,60}\bbootstrap"
         ),
         check_negation=False,
@@ -239,10 +246,14 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         strong=(
             r"\b(over|under|down|up)[- ]?sampl\w*|\bSMOTE\b|\bADASYN\b|\b(class|sample|inverse[- ]frequency)[- ]weight\w*"
             r"|\bre-?weight\w*|\bweighted (loss|cross[- ]entropy|sampling)\b|\bfocal loss\b"
-            r"|\b(class|label|outcome|data) imbalance\b|\bimbalanced\b|\bunbalanced (class|data|outcome)"
-            r"|\b(balanced|equal) (numbers?|proportions?|classes|class sizes|folds|batches|training)\b"
+            r"|\b(account|control|address|handl|correct|compensat|mitigat|deal|adjust|counter|tackl|overcom|reduc)\w*"
+            r"[^.;]{0,40}\b(class |label |outcome |data )?(imbalance|imbalanced|unbalanced)\b"
+            r"|\b(imbalance|imbalanced|unbalanced)\b[^.;]{0,40}\b(was|were) (addressed|handled|corrected|accounted|"
+            r"mitigated|reduced|dealt)"
+            r"|\b(balanced|equal) (numbers?|proportions?|classes|class sizes|batches|training (set|data))\b"
             r"|\b(randomly )?(removed|discarded|excluded)\b[^.;]{0,60}\b(to (achieve|obtain|get|balance)|balance)"
         ),
+        weak=r"\b(class|label|outcome|data) imbalance\b|\bimbalanced\b|\bunbalanced\b|\bbalanced\b",
         traps=(
             r"\b(over|under)[- ]?sampl\w* of (patients|participants|subjects|people|individuals|women|men)\b"
             r"|\b(recruit|enrol|enroll)\w*\b[^.;]{0,60}\b(over|under)[- ]?sampl"
@@ -273,11 +284,19 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         trigger=r"\bdata (availability|sharing|are available|is available)|availability of the (study )?data",
         terms=("data availability", "data sharing", "available on request", "publicly available", "access", "repository"),
         strong=(
-            r"\b(data|data ?sets?|database|recordings|images)\b[^.;]{0,60}" + _AVAILABLE
-            + r"|\b(publicly|freely|openly) (available|accessible) (data|data ?sets?|database|cohort|recordings|images)\b"
-            r"|\bdata[- ]sharing agreement\b|\b(data|access) request\b|\b(upon|on) (reasonable )?request\b"
+            r"\b(data|data ?sets?|database|recordings|images|cohort)\b[^.;]{0,60}\b(are|is|were|will be|be|been|made) "
+            r"(made )?(publicly|freely|openly) (available|accessible)"
+            r"|\b(publicly|freely|openly) (available|accessible) (data|data ?sets?|database|cohort|recordings|images)\b"
+            r"|\b(data|data ?sets?|database|recordings|images)\b[^.;]{0,80}\b(available|accessible|obtained|provided)\b[^.;]{0,20}"
+            r"\b(from|upon|on) (reasonable |written )?request"
+            r"|\b(data|data ?sets?|database|recordings|images)\b[^.;]{0,60}\b(available|deposited|accessible|shared)\b[^.;]{0,30}"
+            r"\b(at|in|from|via|through|on) (the )?(https?://|www\.|physionet|zenodo|figshare|dryad|github|[\w-]+ "
+            r"(repository|archive|database|platform|portal|gateway))"
+            r"|\b(data|data ?sets?|database)\b[^.;]{0,60}\b(shared|released|provided|made available) (with|to) (other |"
+            r"qualified |interested |external )?(researchers|investigators|scientists)"
+            r"|\bdata[- ]sharing agreement\b|\b(data|access) request\b|\brequests? (for|to access) (the )?data\b"
             r"|\b(downloaded|obtained|accessed|retrieved) (\w+ )?from\b[^.;]{0,80}\b(platform|repository|website|portal|gateway|archive|physionet|public)"
-            r"|\bphysionet\b|\bdryad\b|\bfigshare\b|\bzenodo\b|\bwithin the (paper|manuscript) and its supporting information\b"
+            r"|\bphysionet\b|\bdryad\b|\bfigshare\b|\bwithin the (paper|manuscript) and its supporting information\b"
         ),
         weak=r"\bdata availability\b|\bdata sharing\b|\bpublicly available\b|\baccess to the data\b",
         traps=(

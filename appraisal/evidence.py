@@ -71,7 +71,7 @@ CONCEPT_TERM_WEIGHT = 0.8
 PHRASE_BONUS = 1.5
 ITEM_PATTERN_BOOST = 3.0
 GENERIC_PATTERN_BOOST = 2.0
-CONCEPT_STRONG_BOOST = 7.0
+CONCEPT_STRONG_BOOST = 12.0
 CONCEPT_WEAK_BOOST = 1.5
 PART_WEIGHT = {"methods": 1.3, "results": 1.25, "other": 1.15, "abstract": 0.85, "discussion": 0.65,
                "title": 0.4, "introduction": 0.35}
@@ -334,7 +334,8 @@ class _Context:
         self.parts = np.array([s.part for s in sentences])
         words = np.array([max(1, len(s.text.split())) for s in sentences], dtype=float)
         place = np.array([
-            PART_WEIGHT.get(s.part, 1.0) * KIND_WEIGHT.get(s.kind, 1.0)
+            PART_WEIGHT.get("abstract" if s.part == "introduction" and not s.background else s.part, 1.0)
+            * KIND_WEIGHT.get(s.kind, 1.0)
             * (BACKGROUND_WEIGHT if s.background else 1.0)
             * (1.1 if _FIRST_PERSON.search(s.text) and not s.background else 1.0)
             for s in sentences
@@ -413,8 +414,9 @@ def _concept_scores(ctx: _Context, concepts: list[Concept]) -> np.ndarray:
     for concept in concepts:
         strong = ctx.strong(concept)
         score += share * (CONCEPT_STRONG_BOOST * strong + CONCEPT_WEAK_BOOST * (ctx.mentions(concept) & ~strong))
-        if concept.id == "discrimination":  # a reported value beats a plan to measure it
-            score += share * 1.0 * (strong & ctx.has_value)
+        if concept.id == "discrimination":
+            # a reported value beats a plan to measure it; the abstract states the headline result
+            score += share * 15.0 * (strong & ctx.has_value) * np.where(ctx.parts == "abstract", 1.6, 1.0)
     return score
 
 

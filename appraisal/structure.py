@@ -186,6 +186,7 @@ def paragraph_kind(text: str) -> str:
 
 
 _FIRST_PERSON = re.compile(r"\b(we|our|us)\b", re.IGNORECASE)
+_THIS_STUDY = re.compile(r"\b(this|the present|the current) (study|work|paper|article|analysis)\b", re.IGNORECASE)
 _OTHERS_WORK = re.compile(
     r"\bet al\b|\b(previous|prior|earlier|recent|other|several|many|existing|published)\s+(\w+\s+)?"
     r"(stud(y|ies)|work|reports?|research|authors|groups|models|approaches|literature|investigators)\b"
@@ -206,6 +207,8 @@ def is_background(text: str, part: str) -> bool:
     >>> is_background("We used multiple imputation, as previous studies have done.", "methods")
     False
     """
-    if part in ("introduction", "references"):
+    if part == "references":
         return True
+    if part == "introduction":  # background, except the authors' own summary ("Here we trained ...")
+        return not _FIRST_PERSON.search(text) and not _THIS_STUDY.search(text)
     return bool(_OTHERS_WORK.search(text)) and not _FIRST_PERSON.search(text)

@@ -169,6 +169,13 @@ def item_link_counts(db: Database, checklist: str, *, status: str | None = "publ
     return {r["item"]: r["n"] for r in db.query(sql, [checklist, *([status] if status else [])])}
 
 
+def review_queue(db: Database, user: str) -> list[dict]:
+    """Cases in review that ``user`` may publish (not their own, not deleted), longest waiting first."""
+    return [dict(r) for r in db.query(
+        "SELECT slug, title, category, author, version, updated_at FROM cases WHERE status = 'in_review' "
+        "AND deleted_at IS NULL AND author != ? ORDER BY updated_at, title", [user])]
+
+
 def field_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``{field: {"old": ..., "new": ...}}`` for every field whose value differs."""
     return {k: {"old": old.get(k), "new": new.get(k)} for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)}

@@ -74,6 +74,56 @@ class CaseValidationError(ValueError):
         super().__init__(message)
         self.errors = errors or []
 
+    def field_messages(self) -> list[tuple[str, str]]:
+        """``(label, message)`` per bad field in the words of the form: ``("Year", "must be a whole number...")``."""
+        return [(field_label(field), message) for field, message in self.errors] or [("Case", str(self))]
+
+
+def field_label(field: str) -> str:
+    """The words for a field path: ``sources[0].doi`` -> ``Sources, line 1, DOI``."""
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", field)
+    words = []
+    for part in parts:
+        if part.startswith("["):
+            words.append(f"line {int(part[1:-1]) + 1}")
+        else:
+            words.append(FIELD_LABELS.get(part) or _SUBFIELD_LABELS.get(part) or part.replace("_", " "))
+    return ", ".join(words) or "Case"
+
+
+_SUBFIELD_LABELS = {"citation": "citation", "doi": "DOI", "pmid": "PMID", "url": "URL", "checklist": "checklist",
+                    "item": "item", "why": "why"}
+
+
+def _plain_message(err: dict) -> str:
+    """A pydantic error in plain words (pydantic's own wording is for programmers)."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    year = any(str(p).startswith("year") for p in err["loc"])
+    plain = {
+        "missing": "is required",
+        "extra_forbidden": "is not a case field (check the spelling)",
+        "string_too_short": ("must not be empty" if ctx.get("min_length") == 1
+                             else f"is too short: write at least {ctx.get('min_length')} characters"),
+        "string_too_long": f"is too long: at most {ctx.get('max_length')} characters",
+        "string_type": "must be text",
+        "int_parsing": "must be a whole number, e.g. 2019",
+        "int_type": "must be a whole number, e.g. 2019",
+        "int_from_float": "must be a whole number, e.g. 2019",
+        "greater_than_equal": (f"must be {ctx.get('ge')} or later" if year else f"must be at least {ctx.get('ge')}"),
+        "less_than_equal": (f"must be {ctx.get('le')} or earlier" if year else f"must be at most {ctx.get('le')}"),
+        "literal_error": f"must be one of: {ctx.get('expected', '')}".replace("'", ""),
+        "too_short": ("needs at least one line" if ctx.get("min_length") == 1
+                      else f"needs at least {ctx.get('min_length')} lines"),
+        "too_long": f"has too many entries: at most {ctx.get('max_length')}",
+        "list_type": "must be a list",
+        "dict_type": "must be a set of named fields",
+        "model_type": "must be a set of named fields",
+        "model_attributes_type": "must be a set of named fields",
+    }
+    if kind in plain:
+        return plain[kind]
+    return err["msg"].removeprefix("Value error, ")
+
 
 class Source(BaseModel):
     """A reference backing the case: a citation plus at least one of DOI, PMID, URL where known."""
@@ -289,10 +339,7 @@ def _as_case_error(exc: ValidationError, what: str) -> CaseValidationError:
             field, _, msg = msg[len("field '"):].partition("': ")
         else:
             field = _field_name(tuple(err["loc"]))
-            if err["type"] == "extra_forbidden":
-                msg = "is not a case field (check the spelling)"
-            elif err["type"] == "missing":
-                msg = "is required"
+            msg = _plain_message(err)
         errors.append((field, msg))
     detail = "; ".join(f"field '{f}': {m}" for f, m in errors)
     return CaseValidationError(f"{what} is not valid: {detail}", errors)
@@ -344,6 +391,32 @@ def parse_sources_text(text: str) -> list[dict[str, str | None]]:
             source[key] = part
         sources.append(source)
     return sources
+
+
+def parse_links_text(text: str) -> list[dict[str, str]]:
+    """Checklist links typed one per line as ``checklist | item | why``.
+
+    >>> parse_links_text("probast | 4.1 | Only ten cases were tested.")
+    [{'checklist': 'probast', 'item': '4.1', 'why': 'Only ten cases were tested.'}]
+    """
+    links = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|", 2)]
+        if len(parts) != 3:
+            raise CaseValidationError(
+                f"Checklist items, line {number}: write checklist | item | why, e.g. "
+                "'clinician-framework | Q4 | Never tested at another hospital.'",
+                [(f"checklist_items[{number - 1}]", "write checklist | item | why")])
+        links.append(dict(zip(("checklist", "item", "why"), parts)))
+    return links
+
+
+def links_to_text(links: list) -> str:
+    """The inverse of :func:`parse_links_text`, for pre-filling an edit form."""
+    rows = [link if isinstance(link, dict) else link.model_dump() for link in links]
+    return "\n".join(f"{r['checklist']} | {r['item']} | {r['why']}" for r in rows)
 
 
 def sources_to_text(sources: list) -> str:

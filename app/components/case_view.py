@@ -118,15 +118,40 @@ def render_history(revisions) -> None:
     st.dataframe(frame, hide_index=True)
 
 
-def render_diff(diff: dict) -> None:
-    """A field-by-field before/after table (values shown as text)."""
-    def show(value):
-        if isinstance(value, list):
-            return "\n".join(str(v.get("citation", v)) if isinstance(v, dict) else str(v) for v in value)
-        return "" if value is None else str(value)
+def _diff_value(value) -> str:
+    if isinstance(value, list):
+        lines = []
+        for v in value:
+            if isinstance(v, dict) and "citation" in v:
+                lines.append(str(v["citation"]))
+            elif isinstance(v, dict) and "item" in v:
+                lines.append(f"{v.get('checklist')} {v.get('item')}: {v.get('why')}")
+            else:
+                lines.append(str(v))
+        return "\n".join(lines)
+    return "" if value is None else str(value)
 
-    frame = pd.DataFrame([{"field": f, "before": show(c["old"]), "after": show(c["new"])} for f, c in diff.items()])
+
+def render_diff(diff: dict) -> None:
+    """A field-by-field before/after table with the fields' names in words (values shown as text)."""
+    from knowledge.models import FIELD_LABELS
+
+    if not diff:
+        st.caption("Nothing changed in the case's text in this version.")
+        return
+    frame = pd.DataFrame([{"field": FIELD_LABELS.get(f, f), "before": _diff_value(c["old"]),
+                           "after": _diff_value(c["new"])} for f, c in diff.items()])
     st.dataframe(frame, hide_index=True)
+
+
+def render_field_errors(error) -> None:
+    """A validation error as one line per field, in the words the form uses."""
+    st.error("Not saved. Please fix:\n" + "\n".join(f"- **{escape_all(label)}**: {escape_all(message)}"
+                                                   for label, message in error.field_messages()))
+
+
+#: Set in the values of ``case_form_values`` when a typed line could not be read; pop it and show it before saving.
+FORM_PROBLEM = "_problem"
 
 
 def case_form_values(prefix: str) -> dict:
@@ -134,7 +159,7 @@ def case_form_values(prefix: str) -> dict:
 
     Pre-fill by setting ``st.session_state[f"{prefix}_{field}"]`` before calling (see ``form_state``).
     """
-    from knowledge.models import parse_sources_text
+    from knowledge.models import CaseValidationError, parse_links_text, parse_sources_text
 
     values = {"title": st.text_input("Title", key=f"{prefix}_title")}
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -148,6 +173,12 @@ def case_form_values(prefix: str) -> dict:
     values["sources"] = parse_sources_text(st.text_area(
         "Sources, one per line: citation | DOI | PMID | URL (at least one DOI or URL)", key=f"{prefix}_sources"))
     values["tags"] = st.text_input("Tags, comma separated (lowercase-hyphenated)", key=f"{prefix}_tags")
+    links_text = st.text_area("Checklist items, one per line: checklist | item | why (e.g. clinician-framework | "
+                              "Q4 | Never tested at another hospital.)", key=f"{prefix}_checklist_items")
+    try:
+        values["checklist_items"] = parse_links_text(links_text)
+    except CaseValidationError as exc:  # reported when saving, with the other fields' problems
+        values["checklist_items"], values[FORM_PROBLEM] = [], exc
     for key in ("year_start", "year_end"):
         values[key] = None if values[key] is None else int(values[key])
     return values
@@ -155,9 +186,10 @@ def case_form_values(prefix: str) -> dict:
 
 def form_state(prefix: str, case) -> dict:
     """Session-state entries that pre-fill ``case_form_values(prefix)`` with ``case``."""
-    from knowledge.models import sources_to_text
+    from knowledge.models import links_to_text, sources_to_text
 
     state = {f"{prefix}_{f}": getattr(case, f) for f in ("title", "category", "year_start", "year_end", *BODY_FIELDS)}
     state[f"{prefix}_sources"] = sources_to_text(case.sources)
     state[f"{prefix}_tags"] = ", ".join(case.tags)
+    state[f"{prefix}_checklist_items"] = links_to_text(case.checklist_items)
     return state

@@ -69,7 +69,11 @@ def test_invalid_draft_names_the_field(db):
     at.text_input(key="new_title").set_value("TEST")
     at.text_area(key="new_summary").set_value("x")
     _ok(at.button(key="create_button").click().run())
-    assert any("field 'slug'" in e.value for e in at.error)
+    message = at.error[0].value
+    assert message.startswith("Not saved. Please fix:")
+    assert "**Short name \\(slug\\)**: use lowercase letters" in message  # one line per field, in plain words
+    assert "**Sources**: needs at least one line" in message
+    assert "Input should" not in message  # never pydantic's own wording
 
 
 def test_concurrent_edit_shows_conflict_and_overwrites_nothing(db):
@@ -103,7 +107,7 @@ def test_submit_then_publish_by_another_reviewer(db):
 def test_history_restore_and_delete(db):
     cases.update_case(db, SLUG, {"summary": "TEST: a worse summary"}, base_version=1, user="alice")
     at = open_case(login("alice", "alice-password"))
-    at.selectbox(key="history_version").set_value(1).run()
+    at.selectbox(key=f"history_version_{SLUG}_2").set_value(1).run()
     _ok(at.button(key="restore_revision_button").click().run())
     record = cases.get_case(db, SLUG)
     assert record.version == 3 and record.case.summary == make_case()["summary"]
@@ -111,3 +115,40 @@ def test_history_restore_and_delete(db):
     assert cases.get_case(db, SLUG).deleted_at
     _ok(at.button(key="restore_button").click().run())
     assert cases.get_case(db, SLUG).deleted_at is None
+
+
+def test_reviewer_queue_publish_refreshes_the_status(db):
+    cases.submit_for_review(db, SLUG, user="alice")
+    at = login("bob", "bob-password1")
+    assert any(e.label == "Awaiting your review (1)" for e in at.expander)
+    _ok(at.button(key=f"review_{SLUG}").click().run())
+    assert at.selectbox(key="curate_pick").value == SLUG
+    assert [c.value for c in at.caption if "version" in c.value][0].startswith("In review")
+    _ok(at.button(key="publish_button").click().run())
+    assert any(s.value.startswith("Published") for s in at.success)
+    assert [c.value for c in at.caption if "version" in c.value][0].startswith("Published · author alice · version 3")
+    assert any(e.label == "Awaiting your review (0)" for e in at.expander)
+    assert not [b for b in at.button if b.key == "publish_button"]
+
+
+def test_authors_do_not_see_their_own_cases_in_the_review_queue(db):
+    cases.submit_for_review(db, SLUG, user="alice")
+    add_user(db, "alice2", "reviewer", "alice2-password")
+    assert cases.review_queue(db, "alice") == [] and [r["slug"] for r in cases.review_queue(db, "alice2")] == [SLUG]
+
+
+def test_checklist_items_are_edited_and_the_diff_opens_at_the_latest_version(db):
+    at = open_case(login("alice", "alice-password"))
+    at.text_area(key="edit_checklist_items").set_value("probast | 4.1 | Only 120 recordings (test data).")
+    _ok(at.button(key="save_button").click().run())
+    assert cases.get_case(db, SLUG).case.checklist_items[0].item == "4.1"
+    assert at.selectbox(key=f"history_version_{SLUG}_2").value == 2
+    diff = at.dataframe[-1].value
+    assert list(diff["field"]) == ["Checklist items"] and "probast 4.1" in diff["after"][0]
+    at.text_area(key="edit_checklist_items").set_value("probast | 9.9 | An item that does not exist (test).")
+    _ok(at.button(key="save_button").click().run())
+    assert "**Checklist items, line 1**: PROBAST has no item '9.9'" in at.error[0].value
+    at.text_area(key="edit_checklist_items").set_value("probast 4.1 without bars")
+    _ok(at.button(key="save_button").click().run())
+    assert "Checklist items, line 1**: write checklist" in at.error[0].value
+    assert cases.get_case(db, SLUG).version == 2  # nothing invalid was saved

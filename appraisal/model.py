@@ -217,7 +217,12 @@ class Appraisal(_Model):
             raise AppraisalError(
                 f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
             ) from None
-        return cls.from_dict(data, source=source)
+        except RecursionError:
+            raise AppraisalError(f"{source} is nested too deeply to be an appraisal.") from None
+        try:
+            return cls.from_dict(data, source=source)
+        except RecursionError:
+            raise AppraisalError(f"{source} is nested too deeply to be an appraisal.") from None
 
 
 def build_appraisal(

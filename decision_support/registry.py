@@ -8,7 +8,9 @@ A model folder holds:
 - ``reference.parquet``: the training cohort's recording-level features, labels and subjects.
 - ``model.json``: feature names, classes, settings, metrics, model card, metadata (data hash, library
   versions, simulated or not), the conformal and out-of-distribution state as plain arrays, and the
-  SHA-256 of the two files above, checked on load (a tampered or truncated file is refused).
+  SHA-256 of the two files above and of the sidecar's own content (canonical JSON without the hashes),
+  all checked on load: a tampered or truncated file, or a sidecar edited by hand (a class dropped, a
+  safety gate disabled), is refused. The classes, features and gates must also agree with the pipeline.
 - ``model_card.md``: the model card in Markdown, for people.
 """
 
@@ -29,10 +31,10 @@ import skops.io as sio
 from decision_support.conformal import ClassConditionalConformal
 from decision_support.model_card import card_markdown
 from decision_support.ood import MahalanobisOOD
-from decision_support.training import TrainedModel
+from decision_support.trained import TrainedModel
 from decision_support.transformers import FeatureSettings
 
-FORMAT_VERSION = 2  # 2: OOD state holds feature quantiles
+FORMAT_VERSION = 3  # 2: OOD state holds feature quantiles; 3: the sidecar hashes itself
 PIPELINE_FILE = "pipeline.skops"
 REFERENCE_FILE = "reference.parquet"
 SIDECAR_FILE = "model.json"
@@ -114,9 +116,14 @@ def save_model(model: TrainedModel, folder: str | os.PathLike) -> Path:
             "metadata": model.metadata,
             "conformal": model.conformal.to_state(),
             "ood": model.ood.to_state(),
-            "sha256": {PIPELINE_FILE: sha256_file(tmp / PIPELINE_FILE), REFERENCE_FILE: sha256_file(tmp / REFERENCE_FILE)},
+            "feature_set": model.feature_set,
+            "ood_policy": model.ood_policy,
+            "patient_conformal": model.patient_conformal.to_state() if model.patient_conformal else None,
         }
-        (tmp / SIDECAR_FILE).write_text(json.dumps(jsonable(sidecar), indent=1, allow_nan=False))
+        sidecar = jsonable(sidecar)
+        sidecar["sha256"] = {PIPELINE_FILE: sha256_file(tmp / PIPELINE_FILE),
+                             REFERENCE_FILE: sha256_file(tmp / REFERENCE_FILE), SIDECAR_FILE: sidecar_digest(sidecar)}
+        (tmp / SIDECAR_FILE).write_text(json.dumps(sidecar, indent=1, allow_nan=False))
         (tmp / CARD_FILE).write_text(card_markdown(model.card))
         if folder.exists():
             backup = folder.with_name(f".{folder.name}-old")
@@ -132,6 +139,12 @@ def save_model(model: TrainedModel, folder: str | os.PathLike) -> Path:
     return folder
 
 
+def sidecar_digest(sidecar: dict[str, Any]) -> str:
+    """SHA-256 of the sidecar's content without its ``sha256`` block (sorted keys, compact JSON)."""
+    content = {k: v for k, v in sidecar.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()).hexdigest()
+
+
 def read_sidecar(folder: str | os.PathLike) -> dict[str, Any]:
     """The model's JSON sidecar (metrics, card, metadata) without loading the pipeline."""
     folder = Path(folder)
@@ -141,10 +154,16 @@ def read_sidecar(folder: str | os.PathLike) -> dict[str, Any]:
                          "`medlens model train` or run `medlens init` for the demo model")
     try:
         sidecar = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"{path} is damaged and cannot be read ({exc.__class__.__name__}); retrain the model") from None
     if not isinstance(sidecar, dict) or sidecar.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path} is not a model file this version of medlens can read")
+        raise ValueError(f"{path} is not a model file this version of medlens can read (retrain it, or run "
+                         "`medlens init` for the default models)")
+    recorded = (sidecar.get("sha256") or {}).get(SIDECAR_FILE) if isinstance(sidecar.get("sha256"), dict) else None
+    if recorded != sidecar_digest(sidecar):
+        raise ValueError(f"{path} was changed after the model was saved (its content no longer matches the checksum "
+                         "recorded then); refusing to use it, because classes, metrics or safety checks may no "
+                         "longer describe the model. Retrain the model.")
     sidecar["metrics"] = _nan_back(sidecar.get("metrics", {}))
     return sidecar
 
@@ -174,9 +193,29 @@ def load_model(folder: str | os.PathLike) -> TrainedModel:
         settings = FeatureSettings.from_dict(sidecar["settings"])
         conformal = ClassConditionalConformal.from_state(sidecar["conformal"], model=pipeline)
         ood = MahalanobisOOD.from_state(sidecar["ood"])
+        patient_state = sidecar.get("patient_conformal")
+        patient = ClassConditionalConformal.from_state(patient_state, model=pipeline) if patient_state else None
+        model = TrainedModel(pipeline=pipeline, kind=sidecar["kind"], feature_names=list(sidecar["feature_names"]),
+                             classes=list(sidecar["classes"]), settings=settings, reference=reference,
+                             conformal=conformal, ood=ood, metrics=sidecar["metrics"],
+                             card=sidecar.get("card", {}), metadata=sidecar.get("metadata", {}),
+                             feature_set=sidecar.get("feature_set", "window"),
+                             ood_policy=sidecar.get("ood_policy", "abstain"), patient_conformal=patient)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"model folder {folder} is incomplete ({exc}); retrain the model") from None
-    return TrainedModel(pipeline=pipeline, kind=sidecar["kind"], feature_names=list(sidecar["feature_names"]),
-                        classes=list(sidecar["classes"]), settings=settings, reference=reference,
-                        conformal=conformal, ood=ood, metrics=sidecar["metrics"],
-                        card=sidecar.get("card", {}), metadata=sidecar.get("metadata", {}))
+    check_consistent(model, folder)
+    return model
+
+
+def check_consistent(model: TrainedModel, folder: str | os.PathLike) -> None:
+    """The sidecar's classes, features and gates must be those of the fitted pipeline."""
+    fitted = [str(c) for c in getattr(model.pipeline, "classes_", [])]
+    problems = []
+    if fitted != [str(c) for c in model.classes] or list(model.conformal.classes) != fitted:
+        problems.append(f"classes {model.classes} do not match the fitted model's {fitted}")
+    if int(getattr(model.pipeline, "n_features_in_", len(model.feature_names))) != len(model.feature_names):
+        problems.append("the feature list does not match the fitted model")
+    if list(model.ood.feature_names) != list(model.feature_names):
+        problems.append("the out-of-distribution check does not cover the model's features")
+    if problems:
+        raise ValueError(f"model folder {folder} is inconsistent ({'; '.join(problems)}); refusing to load it")

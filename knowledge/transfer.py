@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from knowledge.audit import now_text
 from knowledge.cases import get_case, insert_case, list_cases
 from knowledge.db import write_transaction
+from knowledge.guards import MAX_NESTING, check_nesting
 from knowledge.models import Case, CaseValidationError, parse_case
 from knowledge.users import require_role
 
@@ -99,10 +100,16 @@ def export_to_file(db: Database, path: str | os.PathLike, *, fmt: str | None = N
     path = Path(path)
     fmt = _format_for(path, fmt)
     cases = export_cases(db, **selection)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file name such as {path / ('cases.' + fmt)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(dumps_cases(cases, fmt), encoding="utf-8")
-    tmp.replace(path)  # never leave a half-written export behind
+    try:
+        tmp.write_text(dumps_cases(cases, fmt), encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written export behind
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValueError(f"{path}: could not write the export ({exc.strerror or exc}); nothing was written") from None
     return len(cases)
 
 
@@ -115,6 +122,9 @@ def loads_cases(text: str, fmt: str | None = None) -> list[Any]:
         data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"The file is not valid {fmt or 'YAML/JSON'}: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"The file is nested too deeply to be a medlens export (over {MAX_NESTING} levels).") from None
+    check_nesting(data, "The file")
     if isinstance(data, dict) and "cases" in data:
         if data.get("format", FORMAT_NAME) != FORMAT_NAME:
             raise ValueError(f"This is a {data.get('format')!r} file, not a medlens case export.")
@@ -187,4 +197,8 @@ def import_from_file(db: Database, path: str | os.PathLike, *, user: str, fmt: s
     except UnicodeDecodeError:
         raise ValueError(f"{path.name} is not a text file (expected YAML or JSON).") from None
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else None)  # YAML also reads JSON
-    return import_cases(db, loads_cases(text, fmt), user=user)
+    try:
+        items = loads_cases(text, fmt)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    return import_cases(db, items, user=user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,4 +33,22 @@ def user_errors() -> Iterator[None]:
         yield
     except (ValueError, FileNotFoundError, PermissionError) as exc:
         typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except RecursionError:
+        typer.echo("Error: the input is nested too deeply to read safely; nothing was changed", err=True)
+        raise typer.Exit(1) from None
+    except OverflowError as exc:
+        typer.echo(f"Error: a number is too large ({exc}); nothing was changed", err=True)
+        raise typer.Exit(1) from None
+    except MemoryError:
+        typer.echo("Error: not enough memory for this input; try a smaller file", err=True)
+        raise typer.Exit(1) from None
+    except sqlite3.Error as exc:
+        from knowledge.guards import explain_db_error
+
+        typer.echo(f"Error: {explain_db_error(exc)}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a folder where a file was expected, a full disk, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"Error: {where}{exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

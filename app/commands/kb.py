@@ -11,6 +11,7 @@ from app.commands.common import echo_json, user_errors
 from knowledge import cases as kcases
 from knowledge import transfer, users
 from knowledge.db import default_db_path, open_db
+from knowledge.guards import check_year
 from knowledge.links import checklist_item_label
 from knowledge.models import BODY_FIELDS, CATEGORIES
 from knowledge.search import facet_counts, find_cases
@@ -87,6 +88,8 @@ def kb_search(
     with user_errors():
         if category and category not in CATEGORIES:
             raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
+        check_year(year_from, "--year-from")
+        check_year(year_to, "--year-to")
         database = open_db(db)
         filters = dict(category=category, year_from=year_from, year_to=year_to, tag=tag, limit=limit)
         outcome = find_cases(database, query, **filters)

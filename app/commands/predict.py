@@ -36,17 +36,11 @@ def load_model_folder(folder: Path | None):
     return load_model(folder)
 
 
-def log_result(result, user: str, input_name: str) -> int:
-    """Write one prediction (or abstention) to the audit log; returns its id."""
-    from decision_support.predict import audit_record
-    from knowledge.audit import log_prediction
-    from knowledge.db import open_db
+def log_result(result, user: str, input_name: str):
+    """Write one prediction (or abstention) to the audit log; a failed write is reported, never raised."""
+    from app.prediction_log import log_safely
 
-    db = open_db()
-    try:
-        return log_prediction(db, **audit_record(result, user, input_name))
-    finally:
-        db.close()
+    return log_safely(result, user, input_name)
 
 
 def register(cli: typer.Typer) -> None:
@@ -67,12 +61,16 @@ def register(cli: typer.Typer) -> None:
         with user_errors():
             trained = load_model_folder(model)
             result = predict_file(recording, trained, fs=fs, confidence=confidence, explain=explain)
-            audit_id = log_result(result, user or _default_user(), recording.name)
+            logged = log_result(result, user or _default_user(), recording.name)
         if json_out:
-            echo_json({**result.to_dict(), "audit_id": audit_id})
-            return
-        typer.echo(format_result(result))
-        typer.echo(f"Logged to the audit log as entry {audit_id}.")
+            echo_json({**result.to_dict(), "audit_id": logged.audit_id, "audit_error": logged.problem})
+        else:
+            typer.echo(format_result(result))
+        if logged.problem:  # shown above, but not logged: say so and fail, so scripts notice
+            typer.echo(f"Error: {recording.name}: {logged.warning}", err=True)
+            raise typer.Exit(1)
+        if not json_out:
+            typer.echo(f"Logged to the audit log as entry {logged.audit_id}.")
 
     @audit_cli.command("list")
     def audit_list(

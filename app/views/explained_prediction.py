@@ -6,8 +6,8 @@ from app.components.layout import not_a_device_note, page_boundary, page_header,
 from app.components.prediction_view import render_result
 from app.state_decision import available_models, load_demo_model, load_model_cached
 from app.state_knowledge import current_user, knowledge_db
-from decision_support.predict import audit_record, predict_bytes, predict_recording, simulate_demo_recording
-from knowledge.audit import log_prediction
+from decision_support.predict import predict_bytes, predict_recording, simulate_demo_recording
+from app.prediction_log import log_safely
 from signal_core.synthetic import CONDITIONS
 
 page_header(
@@ -30,12 +30,9 @@ def _run_and_log(make_result, user: str, folder) -> None:
     with st.spinner("Checking quality, predicting and explaining..."):
         model = _model(folder)
         result = make_result(model)
-        db = knowledge_db()
-        try:
-            log_prediction(db, **audit_record(result, user, result.input_name))
-        finally:
-            db.close()
+        logged = log_safely(result, user, result.input_name, opener=knowledge_db)
     st.session_state["ds_result"] = (result, folder)
+    st.session_state["ds_log_warning"] = logged.warning
 
 
 with page_boundary("the Decision support page"):
@@ -82,4 +79,6 @@ with page_boundary("the Decision support page"):
         st.divider()
         if result.confidence != confidence:
             st.caption(f"Shown at {result.confidence:.0%} confidence; press Predict again to use {confidence:.0%}.")
+        if st.session_state.get("ds_log_warning"):
+            st.warning(st.session_state["ds_log_warning"], icon=":material/warning:")
         render_result(result, _model(used))

@@ -99,3 +99,51 @@ def delete_appraisal(db: Database, appraisal_id: int, *, user: str | None = None
         if cursor.rowcount == 0:
             raise ValueError(f"There is no saved appraisal number {appraisal_id}.")
         record_change(db, user=user or "anonymous", table="appraisals", row_id=int(appraisal_id), action="delete")
+
+
+# ---------------------------------------------------------------------------------------------- drafts
+# A draft is the appraisal in progress, saved on every change by the appraisal page and resumed from the
+# list. One row per reviewer, checklist and paper title (upserted), kept apart from finished appraisals.
+DRAFTS = "appraisal_drafts"
+
+
+def draft_key(appraisal: dict) -> str:
+    appraisal = _validated(appraisal)
+    parts = (appraisal.get("reviewer") or "", appraisal["checklist_id"], appraisal["paper"]["title"])
+    return " | ".join(str(p).strip().lower() for p in parts)
+
+
+def save_draft(db: Database, appraisal: dict) -> str:
+    """Save (or replace) the draft of this reviewer, checklist and paper; returns its key."""
+    key = draft_key(appraisal)
+    try:
+        text = json.dumps(appraisal, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The draft cannot be stored as JSON: {exc}") from None
+    row = {"key": key, "checklist_id": str(appraisal["checklist_id"]).strip(),
+           "paper_title": str(appraisal["paper"]["title"]).strip(), "reviewer": appraisal.get("reviewer") or None,
+           "updated_at": now_text(), "json": text}
+    with write_transaction(db):
+        db[DRAFTS].upsert(row, pk="key", not_null={"key", "checklist_id", "paper_title", "json"})
+    return key
+
+
+def list_drafts(db: Database) -> list[dict]:
+    """Drafts, most recently changed first (without their JSON)."""
+    if DRAFTS not in db.table_names():
+        return []
+    return list(db.query(f"SELECT key, checklist_id, paper_title, reviewer, updated_at FROM {DRAFTS} "
+                         "ORDER BY updated_at DESC, key"))
+
+
+def load_draft(db: Database, key: str) -> dict:
+    rows = list(db.query(f"SELECT json FROM {DRAFTS} WHERE key = ?", [key])) if DRAFTS in db.table_names() else []
+    if not rows:
+        raise ValueError(f"There is no saved draft '{key}'.")
+    return json.loads(rows[0]["json"])
+
+
+def delete_draft(db: Database, key: str) -> None:
+    if DRAFTS in db.table_names():
+        with write_transaction(db):
+            db.execute(f"DELETE FROM {DRAFTS} WHERE key = ?", [key])

@@ -283,6 +283,7 @@ def _generic_topics(item) -> list[str]:
 _NEGATION = re.compile(r"\b(not|no|none|without|neither|nor|never|n't|unavailable|lack(ed|ing)?)\b", re.IGNORECASE)
 _ITEM_PART_OF = {"title": "title", "abstract": "abstract", "introduction": "introduction", "methods": "methods",
                  "results": "results", "discussion": "discussion"}
+_NO_CONCEPT_SECTIONS = {"title", "abstract", "title-abstract", "introduction", "discussion"}
 _POSITIVE = ("yes", "Y", "PY")
 _NEGATIVE = ("no", "N", "PN")
 
@@ -341,6 +342,7 @@ class _Context:
             for s in sentences
         ])
         self.place = place * np.minimum(1.0, (LONG_SENTENCE_WORDS / words) ** 0.6)
+        self.background = np.array([s.background for s in sentences], dtype=bool)
         self.has_value = np.array([bool(_NUMBER_VALUE.search(s.text)) for s in sentences])
         self._strong: dict[str, np.ndarray] = {}
         self._mentions: dict[str, np.ndarray] = {}
@@ -445,7 +447,11 @@ def _item_scores(ctx: _Context, item, concepts: list[Concept]) -> tuple[np.ndarr
     score = score * ctx.place
     part = _ITEM_PART_OF.get(getattr(item, "section", ""), None)
     if part:
-        score = np.where(ctx.parts == part, score * SECTION_BOOST, score)
+        # the item's own part of the paper is the right place, even the title or the introduction
+        lift = max(SECTION_BOOST, 1.3 / PART_WEIGHT.get(part, 1.0))
+        if part == "introduction":  # background is what an introduction item asks about
+            score = np.where(ctx.background, score / BACKGROUND_WEIGHT, score)
+        score = np.where(ctx.parts == part, score * lift, score)
     return score, pattern_hits, regexes, stems
 
 
@@ -553,7 +559,8 @@ def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[st
     ctx = _Context(document)
     scored = []
     for item in items:
-        concepts = concepts_for(item)
+        # concepts are about what the authors did (methods, results, back matter), not the title or abstract
+        concepts = [] if getattr(item, "section", "") in _NO_CONCEPT_SECTIONS else concepts_for(item)
         score, pattern_hits, regexes, stems = _item_scores(ctx, item, concepts)
         scored.append((item, concepts, score, pattern_hits, regexes, stems))
     _spread_long_winners(ctx, scored)
@@ -570,6 +577,7 @@ def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[st
                     s_c = (ctx.index.score({t: 1.0 for term in c.terms for t in tokens(term)})
                            + _concept_scores(ctx, [c])) * ctx.place
                     per_aspect[c.id] = _candidates(ctx, item, s_c, top_k, stems, [c.strong_rx], [c])
+                candidates = _interleave(aspects, per_aspect, candidates, top_k)
         else:
             aspects, per_aspect = [], {}
             status, reason = _plain_status(ctx, score, pattern_hits, candidates)
@@ -578,21 +586,43 @@ def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[st
     return result
 
 
+def _interleave(aspects: list[AspectStatus], per_aspect: dict[str, list[EvidenceCandidate]],
+                fallback: list[EvidenceCandidate], top_k: int) -> list[EvidenceCandidate]:
+    """For an item with several concepts: the best sentence of each reported concept first, then the rest."""
+    ordered = sorted(aspects, key=lambda a: {REPORTED: 0, UNCLEAR: 1, NOT_REPORTED: 2}[a.status])
+    out: list[EvidenceCandidate] = []
+    seen: set[int] = set()
+    for rank in range(top_k):
+        for a in ordered:
+            found = per_aspect.get(a.concept, [])
+            if rank < len(found) and (a.status != NOT_REPORTED or rank == 0) and found[rank].sentence.index not in seen:
+                out.append(found[rank])
+                seen.add(found[rank].sentence.index)
+    for c in fallback:
+        if c.sentence.index not in seen:
+            out.append(c)
+            seen.add(c.sentence.index)
+    return out[:top_k]
+
+
 def _spread_long_winners(ctx: _Context, scored: list) -> None:
-    """One sentence should not top many items: where a sentence is first for more than three items, it
-    keeps first place only where it states the item's concept; elsewhere it is damped."""
-    firsts: dict[int, int] = {}
-    for _, _, score, *_ in scored:
-        if ctx.n:
+    """One sentence should not top many items: where a sentence is first for more than two items, it keeps
+    first place only where it states the item's concept or matches the item's own patterns; elsewhere it
+    is damped (up to three rounds)."""
+    if not ctx.n:
+        return
+    for _ in range(3):
+        firsts: dict[int, int] = {}
+        for _, _, score, *_ in scored:
             top = int(np.argmax(score))
             firsts[top] = firsts.get(top, 0) + 1
-    crowded = {i for i, count in firsts.items() if count > 3}
-    if not crowded:
-        return
-    for _, concepts, score, *_ in scored:
-        top = int(np.argmax(score))
-        if top in crowded and not any(ctx.strong(c)[top] for c in concepts):
-            score[top] *= 0.6
+        crowded = {i for i, count in firsts.items() if count > 2}
+        if not crowded:
+            return
+        for _, concepts, score, pattern_hits, *_ in scored:
+            top = int(np.argmax(score))
+            if top in crowded and not any(ctx.strong(c)[top] for c in concepts) and not pattern_hits[top]:
+                score[top] *= 0.5
 
 
 def find_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[str, list[EvidenceCandidate]]:

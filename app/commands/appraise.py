@@ -113,11 +113,15 @@ def report_command(
         typer.echo(text, nl=False)
 
 
-def _suggestion_dict(suggestion):
-    if suggestion is None:
-        return None
-    return {"answer": suggestion.answer, "confidence": suggestion.confidence, "reason": suggestion.reason,
-            "is_suggestion": True}
+def _paper_path(paper: str):
+    """PAPER must be a file: a typo must not be analysed as if it were the paper's text."""
+    from pathlib import Path
+
+    path = Path(paper)
+    if not path.is_file():
+        where = "a folder, not a file" if path.is_dir() else "no such file"
+        raise FileNotFoundError(f"Cannot read the paper {paper}: {where}. Give the path to a PDF, .txt or .md file.")
+    return path
 
 
 @appraise_cli.command("suggest")
@@ -127,43 +131,40 @@ def suggest_command(
     top: int = typer.Option(3, "--top", help="Candidate sentences per item."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Find candidate evidence sentences in PAPER for each checklist item, with suggested answers.
+    """Say for each checklist item whether PAPER reports it, with candidate evidence sentences and a suggested answer.
 
-    Suggestions come from wording patterns only: confirm each one against the paper before you use it.
+    Each item gets a status (reported, not_reported, unclear) with its reason. Suggestions come from the
+    paper's wording: confirm each one against the paper before you use it.
     """
     from appraisal.checklists import load_checklist
-    from appraisal.evidence import best_suggestion, find_evidence, load_document
+    from appraisal.evidence import NOT_FOUND_MESSAGE, assess_evidence, load_document
 
     with user_errors():
         spec = load_checklist(checklist)
-        document = load_document(paper)
-        found = find_evidence(document, spec, top_k=top)
+        path = _paper_path(paper)
+        document = load_document(path)
+        found = assess_evidence(document, spec, top_k=top)
     if as_json:
         echo_json({
             "paper": document.name,
             "checklist": spec.id,
             "sentences": len(document.sentences),
-            "items": [
-                {
-                    "id": item.id,
-                    "question": item.question,
-                    "candidates": [c.to_dict() for c in found[item.id]],
-                    "suggestion": _suggestion_dict(best_suggestion(found[item.id])),
-                }
-                for item in spec.answerable_items
-            ],
+            "items": [{"id": item.id, "question": item.question, **found[item.id].to_dict()}
+                      for item in spec.answerable_items],
         })
         return
-    typer.echo(f"{spec.name}: candidate evidence in {document.name} ({len(document.sentences)} sentences).")
-    typer.echo("Suggested answers are suggestions from wording patterns; check each against the paper.")
+    typer.echo(f"{spec.name}: evidence in {document.name} ({len(document.sentences)} sentences).")
+    typer.echo("Suggested answers come from the paper's wording; check each against the paper.")
     for item in spec.answerable_items:
+        ev = found[item.id]
         typer.echo("")
         typer.echo(f"[{item.id}] {item.question}")
-        candidates = found[item.id]
-        if not candidates:
-            typer.echo("    no candidate sentence found (the paper may not report this)")
-        for rank, c in enumerate(candidates, start=1):
-            typer.echo(f"  {rank}. {c.location}: {c.sentence.text}")
-        suggestion = best_suggestion(candidates)
-        if suggestion is not None:
-            typer.echo(f"    suggestion (confirm): {suggestion.answer} (confidence {suggestion.confidence:.1f}) - {suggestion.reason}")
+        typer.echo(f"    status: {ev.status.replace('_', ' ')} - {ev.reason}")
+        if ev.not_found:
+            typer.echo(f"    {NOT_FOUND_MESSAGE}.")
+        else:
+            for rank, c in enumerate(ev.candidates, start=1):
+                typer.echo(f"  {rank}. {c.location}: {c.sentence.text}")
+        if ev.suggestion is not None:
+            s = ev.suggestion
+            typer.echo(f"    suggestion (confirm): {s.answer} (confidence {s.confidence:.1f}) - {s.reason}")

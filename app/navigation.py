@@ -72,6 +72,12 @@ PAGES: list[PageSpec] = [
         "Log in to write, edit, review and publish cases, with full revision history.",
         ":material/edit_note:",
     ),
+    PageSpec(
+        "views/practise.py", "Practise", "Curate cases",
+        "Read what was done in a real case, choose the checklist questions it fails, and compare with the "
+        "curators item by item; your progress is kept.",
+        ":material/school:",
+    ),
 ]
 
 GROUP_ORDER = ["", "Appraise a paper", "Check an explained prediction", "Curate cases"]

@@ -128,3 +128,14 @@ def test_user_password_resets_and_unlocks(initialised):
     assert authenticate(db, "gina", "second-password").name == "gina"
     missing = runner.invoke(cli, ["user", "password", "nobody", "--password-stdin"], input="x" * 10 + "\n")
     assert missing.exit_code == 1 and "no user called 'nobody'" in missing.output
+
+
+def test_show_lists_checklist_items_and_search_forgives_typos(initialised):
+    shown = json.loads(runner.invoke(cli, ["kb", "show", "zech-pneumonia-xray-hospital-confounding", "--json"]).output)
+    assert {"checklist": "probast", "item": "1.1"}.items() <= shown["checklist_items"][1].items()
+    assert all(set(link) == {"checklist", "item", "why"} for link in shown["checklist_items"])
+    text = runner.invoke(cli, ["kb", "show", "zech-pneumonia-xray-hospital-confounding"]).output
+    assert "Checklist items this case illustrates" in text and "- PROBAST 1.1 (" in text
+    typo = runner.invoke(cli, ["kb", "search", "pneumnia"])
+    assert typo.exit_code == 0 and "Did you mean: pneumonia" in typo.output
+    assert "zech-pneumonia-xray-hospital-confounding" in typo.output

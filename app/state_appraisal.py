@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from appraisal.checklists import Checklist, ChecklistItem, answer_label, load_checklist
-from appraisal.evidence import escape_markdown, find_evidence
+from appraisal.evidence import NOT_FOUND_MESSAGE, ItemEvidence, assess_evidence, escape_markdown
 from appraisal.text import load_document
 
 STORE = "appraisal_store"
@@ -28,9 +28,9 @@ def checklist(checklist_id: str) -> Checklist:
 
 @st.cache_data(show_spinner="Reading the paper and looking for evidence...", max_entries=8)
 def evidence(content: bytes | str, filename: str | None, checklist_id: str) -> tuple[str, dict]:
-    """(document summary, item id -> top-3 candidates) for a paper; cached per paper and checklist."""
+    """(document summary, item id -> ItemEvidence: status, top-3 candidates, suggestion); cached per paper and checklist."""
     document = load_document(content, filename=filename)
-    found = find_evidence(document, load_checklist(checklist_id), top_k=3)
+    found = assess_evidence(document, load_checklist(checklist_id), top_k=3)
     pages = f", {document.pages} pages" if document.pages else ""
     return f"{escape_markdown(document.name)}: {len(document.sentences)} sentences{pages}", found
 
@@ -55,23 +55,37 @@ def _use_quote(item_id: str, text: str, location: str) -> None:
     st.session_state.setdefault(STORE, {}).update({f"quote_{item_id}": text, f"location_{item_id}": location})
 
 
-def item_widgets(cl: Checklist, item: ChecklistItem, candidates: list) -> None:
+def _evidence_summary(found: ItemEvidence) -> list:
+    """Show whether the paper reports the item and the suggested answer; return the sentences to list."""
+    if found.not_found:
+        st.warning(f"{NOT_FOUND_MESSAGE}. {escape_markdown(found.reason.removeprefix(NOT_FOUND_MESSAGE + '.').strip())}",
+                   icon=":material/search_off:")
+    elif found.status == "unclear":
+        st.caption(f"Unclear: {escape_markdown(found.reason)}")
+    else:
+        st.caption(f"Reported: {escape_markdown(found.reason)}")
+    if found.suggestion is not None:
+        s = found.suggestion
+        st.info(f"Suggestion only, please check: **{answer_label(s.answer)}** ({s.confidence:.0%}). "
+                f"{escape_markdown(s.reason)}", icon=":material/lightbulb:")
+    return [] if found.not_found else found.candidates
+
+
+def item_widgets(cl: Checklist, item: ChecklistItem, candidates) -> None:
     """One checklist item: the question, evidence candidates, the answer and the reviewer's notes."""
     answer = stored(f"answer_{item.id}")
     title = f"{item.id}. {item.topic or item.question} \u2014 {answer_label(answer)}"
     with st.expander(title, expanded=False):
         st.markdown(f"**{item.question}**")
         st.caption(f"Good reporting: {item.guidance}")
+        found = candidates if isinstance(candidates, ItemEvidence) else None
+        candidates = _evidence_summary(found) if found is not None else candidates
         for rank, cand in enumerate(candidates, start=1):
             st.markdown(f"{rank}. {cand.highlighted}")
             st.caption(escape_markdown(cand.location))
-            if cand.suggestion is not None:
-                s = cand.suggestion
-                st.info(f"Suggestion only, please check: **{answer_label(s.answer)}** ({s.confidence:.0%}). "
-                        f"{s.reason}", icon=":material/lightbulb:")
             st.button("Use this sentence as the quote", key=f"use_{item.id}_{rank}", on_click=_use_quote,
                       args=(item.id, cand.sentence.text, cand.location))
-        if not candidates:
+        if not candidates and found is None:
             st.caption("No candidate sentences (load a paper to see them).")
         options = [None, *cl.answer_options]
         remembered(st.radio, "Answer", f"answer_{item.id}", options=options, horizontal=True,

@@ -15,6 +15,8 @@ import streamlit as st
 
 from appraisal.checklists import Checklist, ChecklistItem, answer_label, load_checklist
 from appraisal.evidence import NOT_FOUND_MESSAGE, ItemEvidence, assess_evidence, escape_markdown
+from appraisal.paper_meta import document_text, guess_doi, guess_title
+from appraisal.study_type import guess_study_kind
 from appraisal.text import load_document
 
 STORE = "appraisal_store"
@@ -49,10 +51,132 @@ def stored(key: str, default: Any = None) -> Any:
     return st.session_state.get(STORE, {}).get(key, default)
 
 
+def _remember_now(key: str, item_id: str | None = None) -> None:
+    """on_change: copy the new value into the store before the rerun (so an item's header shows the answer
+    at once) and keep that item open."""
+    st.session_state.setdefault(STORE, {})[key] = st.session_state.get(key)
+    if item_id is not None:
+        st.session_state["open_item"] = item_id
+
+
+# ---------------------------------------------------------------------------------------------- the paper
+def _set(key: str, value: Any) -> None:
+    st.session_state[key] = value
+    st.session_state.setdefault(STORE, {})[key] = value
+
+
+def _fill_from_paper(content: bytes | str, name: str | None) -> None:
+    """Title and DOI from the paper, where the reader has not typed them."""
+    try:
+        document = load_document(content, filename=name)
+    except ValueError:
+        return  # the page says why when it loads the paper
+    for key, value in (("paper_title", guess_title(document)), ("paper_doi", guess_doi(document))):
+        if value and not stored(key):
+            _set(key, value)
+    guess = guess_study_kind(content if isinstance(content, str) else document_text(document))
+    for key, value in guess.answers.items():  # the "what kind of study?" step starts from the paper's wording
+        st.session_state[f"kind_{key}"] = value
+    st.session_state["kind_guessed"] = True
+
+
+def keep_paper() -> None:
+    """on_change of the uploader: keep the file in the store, so it survives page switches."""
+    upload = st.session_state.get("paper_upload")
+    if upload is not None:
+        store = st.session_state.setdefault(STORE, {})
+        store["paper_bytes"], store["paper_name"] = upload.getvalue(), upload.name
+        _fill_from_paper(store["paper_bytes"], upload.name)
+
+
+def keep_pasted_text() -> None:
+    _remember_now("paper_text")
+    text = st.session_state.get("paper_text") or ""
+    if text.strip():
+        _fill_from_paper(text, None)
+
+
+def forget_paper() -> None:
+    store = st.session_state.setdefault(STORE, {})
+    for key in ("paper_bytes", "paper_name", "paper_text"):
+        store.pop(key, None)
+    st.session_state["paper_text"] = ""
+
+
+def current_paper() -> tuple[bytes | str, str | None] | None:
+    """The paper being appraised: a fresh upload, else the kept upload, else the pasted text."""
+    upload = st.session_state.get("paper_upload")
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if stored("paper_bytes"):
+        return stored("paper_bytes"), stored("paper_name")
+    text = st.session_state.get("paper_text") or stored("paper_text") or ""
+    return (text, None) if text.strip() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plain_text(content: bytes | str, filename: str | None) -> str:
+    if isinstance(content, str):
+        return content  # keeps "Table N (values):" blocks as they are
+    return document_text(load_document(content, filename=filename))
+
+
+def paper_text() -> str | None:
+    """The loaded paper as text (for its numbers); None when no paper is loaded or it cannot be read."""
+    paper = current_paper()
+    if paper is None:
+        return None
+    try:
+        return _plain_text(*paper)
+    except ValueError:
+        return None
+
+
+def autosave(appraisal) -> str | None:
+    """Save the draft to the knowledge base whenever it changed; returns a line to show, or None."""
+    import json
+    from contextlib import closing
+
+    from app.state_knowledge import knowledge_db
+    from knowledge.appraisals import save_draft
+
+    if not appraisal.paper.title.strip() or not appraisal.answers:
+        return None
+    data = appraisal.to_dict()
+    fingerprint = json.dumps({k: v for k, v in data.items() if k != "created"}, sort_keys=True, default=str)
+    if st.session_state.get("draft_fingerprint") != fingerprint:
+        with closing(knowledge_db()) as db:
+            save_draft(db, data)
+        st.session_state["draft_fingerprint"] = fingerprint
+    return "Draft saved to the knowledge base; continue it later from the list at the top of this page."
+
+
+def resume_draft() -> None:
+    """on_click: fill the form from the chosen draft in the knowledge base."""
+    from contextlib import closing
+
+    from app.state_knowledge import knowledge_db
+    from appraisal.model import Appraisal
+    from knowledge.appraisals import load_draft
+
+    key = st.session_state.get("draft_choice")
+    try:
+        with closing(knowledge_db()) as db:
+            resume(Appraisal.from_dict(load_draft(db, key), source="the draft"))
+        st.session_state["resume_error"] = ""
+    except ValueError as exc:
+        st.session_state["resume_error"] = str(exc)
+
+
+def use_checklist(checklist_id: str) -> None:
+    _set("checklist", checklist_id)
+
+
 def _use_quote(item_id: str, text: str, location: str) -> None:
     st.session_state[f"quote_{item_id}"] = text
     st.session_state[f"location_{item_id}"] = location
     st.session_state.setdefault(STORE, {}).update({f"quote_{item_id}": text, f"location_{item_id}": location})
+    st.session_state["open_item"] = item_id
 
 
 def _evidence_summary(found: ItemEvidence) -> list:
@@ -75,7 +199,8 @@ def item_widgets(cl: Checklist, item: ChecklistItem, candidates) -> None:
     """One checklist item: the question, evidence candidates, the answer and the reviewer's notes."""
     answer = stored(f"answer_{item.id}")
     title = f"{item.id}. {item.topic or item.question} \u2014 {answer_label(answer)}"
-    with st.expander(title, expanded=False):
+    keep = {"on_change": _remember_now}
+    with st.expander(title, expanded=st.session_state.get("open_item") == item.id):
         st.markdown(f"**{item.question}**")
         st.caption(f"Good reporting: {item.guidance}")
         found = candidates if isinstance(candidates, ItemEvidence) else None
@@ -89,10 +214,12 @@ def item_widgets(cl: Checklist, item: ChecklistItem, candidates) -> None:
             st.caption("No candidate sentences (load a paper to see them).")
         options = [None, *cl.answer_options]
         remembered(st.radio, "Answer", f"answer_{item.id}", options=options, horizontal=True,
-                   format_func=answer_label)
-        remembered(st.text_area, "Quote from the paper", f"quote_{item.id}", height=68)
-        remembered(st.text_input, "Where (section, page)", f"location_{item.id}")
-        remembered(st.text_input, "Comment", f"comment_{item.id}")
+                   format_func=answer_label, **keep, args=(f"answer_{item.id}", item.id))
+        remembered(st.text_area, "Quote from the paper", f"quote_{item.id}", height=68, **keep,
+                   args=(f"quote_{item.id}", item.id))
+        remembered(st.text_input, "Where (section, page)", f"location_{item.id}", **keep,
+                   args=(f"location_{item.id}", item.id))
+        remembered(st.text_input, "Comment", f"comment_{item.id}", **keep, args=(f"comment_{item.id}", item.id))
 
 
 def form_values(cl: Checklist) -> dict[str, dict[str, Any]]:

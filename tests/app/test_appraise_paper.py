@@ -87,3 +87,84 @@ def test_a_saved_appraisal_can_be_continued():
     at.button(key="resume").click().run()
     assert any("b.json is not valid JSON" in e.value.replace("\\", "") for e in at.error)
     assert at.radio(key="answer_4.1").value == "N"
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+import pytest  # noqa: E402
+
+from tests.appraisal.pdf_helpers import blank_pdf, text_pdf  # noqa: E402
+
+PAPER = ("Original Investigation | Cardiology\n\n"
+         "A deep learning model that detects atrial fibrillation from smartwatch recordings\n\n"
+         "doi:10.1000/af.2024.17\n\nMethods\nWe enrolled 412 consecutive patients. The reference standard was a "
+         "12-lead ECG read by two cardiologists. The gold standard readers were blinded.\n\nResults\n"
+         "Sensitivity was 91.1% (95% CI 93.0% to 95.0%) and specificity 0.80 (0.76-0.84).\n")
+
+
+def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    uploader = [u for u in at.get("file_uploader") if u.proto.id.endswith("paper_upload") or "paper_upload" in u.proto.id]
+    uploader[0].set_value((name, data, mime))
+    return at.run()
+
+
+def _expander(at: AppTest, start: str):
+    return next(e for e in at.expander if e.label.startswith(start))
+
+
+def test_an_answered_item_stays_open_and_its_header_updates_at_once():
+    at = _page()
+    at.selectbox(key="checklist").set_value("quadas-2").run()
+    assert _expander(at, "1.1.").label.endswith("Not answered")
+    at.radio(key="answer_1.1").set_value("Y").run()
+    assert not at.exception, [e.value for e in at.exception]
+    item = _expander(at, "1.1.")
+    assert item.label.endswith("\u2014 Yes") and item.proto.expanded
+    assert not _expander(at, "1.2.").proto.expanded
+
+
+def test_uploaded_paper_fills_title_and_doi_survives_and_shows_its_numbers():
+    at = _upload(_page(), "af.txt", PAPER.encode())
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="paper_title").value.startswith("A deep learning model that detects atrial")
+    assert at.text_input(key="paper_doi").value == "10.1000/af.2024.17"
+    assert any("1 of this paper's reported numbers is inconsistent" in e.value for e in at.error)
+    # the study-type step read the paper: a diagnostic accuracy study -> QUADAS-2 proposed
+    assert at.checkbox(key="kind_diagnostic_accuracy").value
+    at.button(key="use_checklist_quadas-2").click().run()
+    assert at.selectbox(key="checklist").value == "quadas-2"
+    # another page's run drops the upload widget's value; the kept paper is still loaded
+    at.session_state["paper_upload"] = None
+    at.run()
+    assert any(c.value.startswith("Loaded af") for c in at.caption)
+    at.button(key="forget_paper").click().run()
+    assert not any(c.value.startswith("Loaded") for c in at.caption)
+
+
+def test_drafts_autosave_and_resume_in_a_new_session():
+    at = _page()
+    at.selectbox(key="checklist").set_value("quadas-2").run()
+    at.text_input(key="paper_title").input("AF smartwatch study").run()
+    at.text_input(key="reviewer").input("Ana").run()
+    at.radio(key="answer_2.2").set_value("N").run()
+    assert any("Draft saved" in c.value for c in at.caption)
+    fresh = _page()
+    assert "AF smartwatch study" in fresh.selectbox(key="draft_choice").format_func(fresh.selectbox(key="draft_choice").value)
+    fresh.button(key="resume_draft").click().run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert fresh.selectbox(key="checklist").value == "quadas-2"
+    assert fresh.radio(key="answer_2.2").value == "N"
+    assert "2. Index test: High." in _markdown(fresh)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [(blank_pdf(), "scanned"), (text_pdf([["Methods", "We used a model."]], password="secret"), "password-protected"),
+     (b"%PDF-1.7\nthis is not really a pdf", "could not be read as a PDF")],
+    ids=["scanned", "encrypted", "corrupt"],
+)
+def test_unreadable_pdfs_give_a_clear_message_and_the_page_keeps_working(data, message):
+    at = _upload(_page(), "paper.pdf", data, "application/pdf")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(message in e.value for e in at.error)
+    at.radio(key="answer_Q1").set_value("yes").run() if any(r.key == "answer_Q1" for r in at.radio) else None
+    assert not at.exception

@@ -134,7 +134,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         ),
         weak=r"\bvalidation cohort\b|\bindependent (test|validation)\b|\bheld[- ]out\b|\bgenerali[sz]\w*\b|\bapplied (this|the|our) (model|method\w*|algorithm)",
         traps=(
-            r"\bexternal(ly)?[- ]?validat\w* (is|are|would be|will be|remains?|was not|were not)? ?"
+            r"\bexternal(ly)?[- ]?validat\w*\b[^.;]{0,30}\b(is|are|would be|will be|remains?|was not|were not)?\s*"
             r"(warranted|needed|required|necessary|planned|lacking|missing|recommended|desirable|essential)"
             r"|\b(should|must|need to|needs to|will need to|would need to|remains to) be (externally |prospectively )?(validated|tested|evaluated)"
             r"|\bfuture (work|studies|research)\b.{0,60}\b(validat|test)"
@@ -257,6 +257,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         traps=(
             r"\b(over|under)[- ]?sampl\w* of (patients|participants|subjects|people|individuals|women|men)\b"
             r"|\b(recruit|enrol|enroll)\w*\b[^.;]{0,60}\b(over|under)[- ]?sampl"
+            r"|\b(over|under)[- ]?sampl\w*\b[^.;]{0,40}\b(recruit|enrol|enroll)"
         ),
         check_negation=False,
     ),

@@ -47,7 +47,7 @@ def test_consistency_check_impossible_and_possible():
     at.button(key="consistency_button").click().run()  # defaults: 500, 50, 0.93, 0.88, 2 decimals
     assert not at.exception
     assert any("0.93 is impossible" in e.value for e in at.error)
-    at.number_input(key="sens").set_value(0.92)
+    at.text_input(key="sens").input("92%")
     at.button(key="consistency_button").click().run()
     assert any("consistent" in s.value for s in at.success)
     tables = at.dataframe[-1].value
@@ -57,15 +57,48 @@ def test_consistency_check_impossible_and_possible():
 def test_consistency_with_prevalence_and_an_impossible_ppv():
     at = _page()
     at.radio(key="known").set_value("the prevalence").run()
-    at.number_input(key="reported_prevalence").set_value(0.1)
-    at.number_input(key="sens").set_value(0.9)
-    at.number_input(key="spec").set_value(0.88)
+    at.text_input(key="reported_prevalence").input("0.10")
+    at.text_input(key="sens").input("0.90")
+    at.text_input(key="spec").input("0.88")
     at.button(key="consistency_button").click().run()
     assert not at.exception
     assert any("consistent" in s.value for s in at.success)
-    at.number_input(key="ppv").set_value(0.95)
+    at.text_input(key="ppv").input("0.95")
     at.button(key="consistency_button").click().run()
-    assert any("none of them also gives PPV 0.95" in e.value for e in at.error)
-    at.number_input(key="sens").set_value(0.925)
+    assert any("PPV 0.95 is inconsistent" in e.value and "would have to be" in e.value for e in at.error)
+    at.text_input(key="sens").input("0.925")
+    at.selectbox(key="decimals").set_value(2)
     at.button(key="consistency_button").click().run()
     assert any("more than 2 decimal" in e.value for e in at.error)
+
+
+def test_reported_accuracy_is_checked_against_the_counts_and_percentages_work():
+    at = _page()
+    at.text_input(key="count_accuracy").input("0.905")
+    at.text_input(key="count_ppv").input("81.8%")
+    at.button(key="check_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Accuracy 0.905 does not match the table" in e.value for e in at.error)
+    assert any("PPV 81.8% matches the table" in s.value for s in at.success)
+
+
+def test_lesion_level_and_confusion_matrix_tabs():
+    at = _page()
+    at.radio(key="count_kind").set_value("lesion-level detection (no true negatives)").run()
+    at.text_input(key="count_fp_per_patient").input("0.5")
+    at.button(key="check_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("False positives per patient 0.5 does not match" in e.value for e in at.error)
+    at.text_input(key="class_sizes").input("50, 50, 50")
+    at.button(key="matrix_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "rows are the reference standard" in at.markdown[-1].value or any(
+        "row totals match" in i.value for i in at.info)
+    assert len(at.dataframe[-1].value) == 3
+
+
+def test_this_papers_numbers_tab_counts_inconsistent_values():
+    at = _page()
+    at.text_area(key="facts_text").input("Sensitivity was 91.1% (95% CI 93.0% to 95.0%). We included 80 patients.").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 of this paper's reported numbers is inconsistent" in e.value for e in at.error)

@@ -139,3 +139,14 @@ def test_show_lists_checklist_items_and_search_forgives_typos(initialised):
     typo = runner.invoke(cli, ["kb", "search", "pneumnia"])
     assert typo.exit_code == 0 and "Did you mean: pneumonia" in typo.output
     assert "zech-pneumonia-xray-hospital-confounding" in typo.output
+
+
+def test_serve_needs_a_knowledge_base_and_a_real_port(tmp_path):
+    missing = runner.invoke(cli, ["kb", "serve", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and "There is no knowledge base" in missing.output and "run `medlens init`" in missing.output
+    from knowledge.browse import datasette_command, metadata_for
+
+    with pytest.raises(ValueError, match="not a port number"):
+        datasette_command(tmp_path / "x.db", tmp_path / "m.json", port=70000)
+    tables = metadata_for(tmp_path / "my-copy.db")["databases"]["my-copy"]["tables"]
+    assert tables["users"] == {"hidden": True, "allow": False}  # the rules follow the served file's name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -189,6 +190,33 @@ def kb_import(
         echo_json(report.to_dict())
         return
     typer.echo(report.summary())
+
+
+@kb_cli.command("serve")
+def kb_serve(
+    port: int = typer.Option(8001, "--port", help="Port to serve on (127.0.0.1)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Browse the knowledge base read-only in Datasette (users hidden, facets, full-text search); Ctrl+C stops."""
+    import subprocess
+    import tempfile
+
+    from knowledge.browse import datasette_command, metadata_for
+
+    with user_errors():
+        path = Path(db) if db else default_db_path()
+        if not path.is_file():
+            raise ValueError(f"There is no knowledge base at {path}: run `medlens init` first.")
+        open_db(path).close()  # bring the schema up to date before Datasette reads it
+        with tempfile.TemporaryDirectory() as folder:
+            meta = Path(folder) / "metadata.json"
+            meta.write_text(json.dumps(metadata_for(path)), encoding="utf-8")
+            command = datasette_command(path, meta, port=port)
+            typer.echo(f"Datasette on http://127.0.0.1:{port}/{path.stem} (Ctrl+C stops it)")
+            try:
+                subprocess.run(command, check=False)
+            except KeyboardInterrupt:
+                pass
 
 
 @user_cli.command("add")

@@ -39,7 +39,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("MEDLENS_DB") or Path("data") / "medlens.db")
 
 
-def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:
+def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, must_exist: bool = False) -> Database:
     """Open (creating if needed) the knowledge base and bring its schema up to date.
 
     Parameters
@@ -49,6 +49,9 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
         in-memory database (handy in tests and doctests).
     migrate
         Apply pending migrations (the default). Cheap when there are none.
+    must_exist
+        Refuse to create a new library (for commands that only read: a typo in the path must not
+        silently give an empty library).
     """
     target = default_db_path() if path is None else path
     if str(target) == ":memory:":
@@ -58,12 +61,19 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
         if target.exists() and target.is_dir():
             raise ValueError(
                 f"The database path {target} is a folder; give a file name such as {target / 'medlens.db'}")
+        if target.exists() and not target.is_file():
+            raise ValueError(f"The database path {target} is not a regular file (a pipe or device)")
+        if must_exist and (not target.exists() or target.stat().st_size == 0):
+            source = " (the path in MEDLENS_DB)" if path is None and os.environ.get("MEDLENS_DB") else ""
+            raise ValueError(f"There is no medlens library at {target}{source}; check the path for a typo, or run "
+                             "`medlens init` to create a new library there.")
         target.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
+        _refuse_foreign_or_newer(db, target)
         if str(target) != ":memory:" and db.journal_mode != "wal":
             db.enable_wal()
         if migrate and MIGRATIONS.pending(db):
@@ -71,10 +81,33 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
             # (apply() re-checks what is pending once the lock is held; its steps become savepoints).
             with write_transaction(db):
                 MIGRATIONS.apply(db)
+    except ValueError:
+        conn.close()
+        raise
+    except sqlite3.OperationalError as exc:  # locked, read-only, disk full: the file itself may be fine
+        conn.close()
+        from knowledge.guards import explain_db_error
+
+        raise ValueError(explain_db_error(exc, target)) from exc
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise ValueError(f"{target} is not a medlens database SQLite can read ({exc}).") from exc
     return db
+
+
+def _refuse_foreign_or_newer(db: Database, target: object) -> None:
+    """Refuse a database another program made (never give it medlens tables) or a newer medlens wrote."""
+    tables = set(db.table_names())
+    if not tables:
+        return  # a new, empty file
+    applied = {m.name for m in MIGRATIONS.applied(db)}
+    if not applied:
+        raise ValueError(f"{target} is an SQLite database from another program (it has no medlens schema); "
+                         "medlens will not add its tables to it. Give a different file (--db or MEDLENS_DB).")
+    unknown = sorted(applied - {m.name for m in MIGRATIONS._migrations})
+    if unknown:
+        raise ValueError(f"{target} was written by a newer medlens (schema steps this version does not know: "
+                         f"{', '.join(unknown)}); upgrade medlens to open it. Nothing was changed.")
 
 
 @contextmanager
@@ -293,3 +326,23 @@ def m004_cases_tags_array(db: Database) -> None:
 def m005_search_vocabulary(db: Database) -> None:
     """The full-text index's own vocabulary (fts5vocab), for "did you mean" suggestions (issue 12)."""
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts_vocab USING fts5vocab(cases_fts, 'row')")
+
+
+@MIGRATIONS()
+def m006_logs_refuse_reused_ids(db: Database) -> None:
+    """The change and audit logs refuse an insert that reuses an existing id (issue 14): ``INSERT OR
+    REPLACE`` would otherwise delete the old row without firing the DELETE trigger."""
+    for table in ("change_log", "predictions"):
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_reused_id BEFORE INSERT ON {table} "
+            f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: an entry with this id already exists'); END"
+        )
+
+
+@MIGRATIONS()
+def m007_login_throttle(db: Database) -> None:
+    """Failed logins for names without an account, counted like real accounts' (issue 14), so the lockout
+    message never reveals whether an account exists."""
+    db.execute("CREATE TABLE IF NOT EXISTS login_throttle (name TEXT PRIMARY KEY, "
+               "failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until REAL)")

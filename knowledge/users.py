@@ -138,8 +138,11 @@ def set_password(db: Database, name: str, password: str, *, by: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     user = get_user(db, name)
+    if user.is_system:
+        raise ValueError(f"{user.name} is a built-in account that owns the seed library and never logs in; "
+                         "add a personal account instead (`medlens user add NAME --role ...`).")
     with write_transaction(db):
-        db.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, is_system = 0 "
+        db.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                    "WHERE name = ?", [_hasher.hash(password), user.name])
         record_change(db, user=by, table="users", row_id=None, action="set-password", details=user.name)
 
@@ -151,41 +154,63 @@ def lock_seconds(failures: int) -> float:
     return min(BASE_LOCK_SECONDS * 2 ** (failures - MAX_FAILURES), MAX_LOCK_SECONDS)
 
 
+def _reserve_attempt(db: Database, key: str, user_id: int | None, now: float) -> float:
+    """Count this attempt as a failure *before* the password is checked, under the write lock, and return
+    how many seconds the name is still locked (0 when the check may go ahead).
+
+    Counting first, atomically, means concurrent attempts cannot all read the same old count: however many
+    arrive together, at most ``MAX_FAILURES`` passwords are checked before the lock. Unknown names are
+    counted too (in ``login_throttle``), so the lockout does not reveal which accounts exist.
+    """
+    table, where, args = ("users", "id = ?", [user_id]) if user_id is not None else ("login_throttle", "name = ?", [key])
+    with write_transaction(db):
+        if user_id is None:
+            db.execute("INSERT OR IGNORE INTO login_throttle (name, failed_attempts, locked_until) VALUES (?, 0, NULL)",
+                       [key])
+        failures, locked_until = db.execute(f"SELECT failed_attempts, locked_until FROM {table} WHERE {where}",
+                                            args).fetchone()
+        if locked_until and locked_until > now:
+            return locked_until - now
+        failures += 1
+        delay = lock_seconds(failures)
+        db.execute(f"UPDATE {table} SET failed_attempts = ?, locked_until = ? WHERE {where}",
+                   [failures, now + delay if delay else None, *args])
+    return 0.0
+
+
 def authenticate(db: Database, name: str, password: str, *, clock: Callable[[], float] = time.time) -> User:
-    """Check a login. Raises :class:`AuthenticationError` with a message safe to show the user."""
+    """Check a login. Raises :class:`AuthenticationError` with a message safe to show the user (the same
+    for unknown names and real accounts, so it never tells whether an account exists)."""
     now = clock()
-    key = (name or "").strip().lower()
+    key = (name or "").strip().lower()[:80]
     rows = list(db["users"].rows_where("name = ?", [key]))
+    row = rows[0] if rows else None
     wrong = AuthenticationError("Wrong user name or password.")
-    if not rows:
-        _hasher.hash(password or "-")  # same work as a real check, so timing does not reveal names
-        raise wrong
-    row = rows[0]
-    if row["locked_until"] and row["locked_until"] > now:
-        wait = max(1, math.ceil(row["locked_until"] - now))
+    wait = _reserve_attempt(db, key, row["id"] if row else None, now)
+    if wait:
+        _hasher.hash(password or "-")  # same work as a real check, so timing reveals nothing either
         raise AuthenticationError(
-            f"Too many failed logins for {key}: try again in {wait} seconds "
-            f"(or ask an admin to run `medlens user password {key}`)."
+            f"Too many failed logins with this name: try again in {max(1, math.ceil(wait))} seconds "
+            "(or ask an admin to set a new password)."
         )
     ok = False
-    if row["password_hash"]:
+    if row is not None and row["password_hash"] and not row["is_system"]:
         try:
             ok = _hasher.verify(row["password_hash"], password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
-    with write_transaction(db):
-        if ok:
-            db.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [row["id"]])
-            if _hasher.check_needs_rehash(row["password_hash"]):
-                db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row["id"]])
-            record_change(db, user=key, table="users", row_id=row["id"], action="login")
-        else:
-            failures = row["failed_attempts"] + 1
-            delay = lock_seconds(failures)
-            db.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
-                       [failures, now + delay if delay else None, row["id"]])
-            record_change(db, user=key, table="users", row_id=row["id"], action="login-failed",
-                          details=f"failures={failures}")
+    else:
+        _hasher.hash(password or "-")  # same work as a real check, so timing does not reveal names
     if not ok:
+        if row is not None:
+            with write_transaction(db):
+                failures = db.execute("SELECT failed_attempts FROM users WHERE id = ?", [row["id"]]).fetchone()[0]
+                record_change(db, user=key, table="users", row_id=row["id"], action="login-failed",
+                              details=f"failures={failures}")
         raise wrong
+    with write_transaction(db):  # the attempt counted above was a success after all
+        db.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [row["id"]])
+        if _hasher.check_needs_rehash(row["password_hash"]):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row["id"]])
+        record_change(db, user=key, table="users", row_id=row["id"], action="login")
     return User(row["name"], row["role"], bool(row["is_system"]))

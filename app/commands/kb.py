@@ -91,7 +91,7 @@ def kb_search(
             raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
         check_year(year_from, "--year-from")
         check_year(year_to, "--year-to")
-        database = open_db(db)
+        database = open_db(db, must_exist=True)
         filters = dict(category=category, year_from=year_from, year_to=year_to, tag=tag, limit=limit)
         outcome = find_cases(database, query, **filters)
         hits = outcome.hits
@@ -119,7 +119,7 @@ def kb_show(
 ) -> None:
     """Show one case with its sources."""
     with user_errors():
-        record = kcases.get_case(open_db(db), slug)
+        record = kcases.get_case(open_db(db, must_exist=True), slug)
     if json_out:
         echo_json(record.to_dict())
         return
@@ -152,7 +152,7 @@ def kb_history(
 ) -> None:
     """List a case's revisions, newest first."""
     with user_errors():
-        revisions = kcases.case_history(open_db(db), slug)
+        revisions = kcases.case_history(open_db(db, must_exist=True), slug)
     if json_out:
         echo_json([r.__dict__ for r in revisions])
         return
@@ -171,7 +171,7 @@ def kb_export(
 ) -> None:
     """Export the library (or a selection) as YAML or JSON."""
     with user_errors():
-        count = transfer.export_to_file(open_db(db), output, fmt=fmt, slugs=slug or None, category=category,
+        count = transfer.export_to_file(open_db(db, must_exist=True), output, fmt=fmt, slugs=slug or None, category=category,
                                         status=status)
     typer.echo(f"Exported {count} cases to {output}")
 
@@ -263,7 +263,7 @@ def user_list(
 ) -> None:
     """List accounts and their roles (never their passwords)."""
     with user_errors():
-        rows = users.list_users(open_db(db))
+        rows = users.list_users(open_db(db, must_exist=True))
     if json_out:
         echo_json(rows)
         return

@@ -63,8 +63,9 @@ def log_prediction(
     if not model_version or not input_sha256:
         raise ValueError("A logged prediction needs the model version and the input's SHA-256.")
     row = {
-        "created_at": now_text(), "user": user or "anonymous", "model_version": model_version,
-        "input_name": input_name, "input_sha256": input_sha256, "quality_verdict": quality_verdict,
+        # Names typed by users are bounded (truncated, never refused: the prediction must be logged).
+        "created_at": now_text(), "user": (user or "anonymous")[:80], "model_version": model_version,
+        "input_name": str(input_name)[:260], "input_sha256": input_sha256, "quality_verdict": quality_verdict,
         "predicted_label": predicted_label,
         "probabilities_json": json.dumps({str(k): float(v) for k, v in dict(probabilities).items()}),
         "prediction_set_json": json.dumps([str(x) for x in prediction_set]),

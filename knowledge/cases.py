@@ -358,10 +358,27 @@ def publish_case(db: Database, slug: str, *, user: str, base_version: int | None
             raise WorkflowError(f"'{slug}' is {current.status.replace('_', ' ')}; only cases in review are published.")
         if current.author == user:
             raise WorkflowError(f"You wrote '{slug}', so someone else must review and publish it.")
+        if last_content_editor(db, slug) == user:
+            raise WorkflowError(f"You made the last change to the text of '{slug}', so someone else must review "
+                                "and publish it.")
         return _with(current, status="published", reviewer=user)
 
     return _change(db, slug, mutate, user=user, base_version=base_version, message=f"Published (reviewed by {user})",
                    action="publish")
+
+
+#: Fields a workflow step changes; every other field is the case's content.
+_WORKFLOW_FIELDS = frozenset({"status", "reviewer"})
+
+
+def last_content_editor(db: Database, slug: str) -> str | None:
+    """Who made the latest revision that changed the case's content (not only its status or reviewer)."""
+    case_id = _row(db, slug)["id"]
+    for rev in db.query("SELECT user, diff_json FROM case_revisions WHERE case_id = ? ORDER BY version DESC",
+                        [case_id]):
+        if set(json.loads(rev["diff_json"])) - _WORKFLOW_FIELDS:
+            return rev["user"]
+    return None
 
 
 def request_changes(db: Database, slug: str, *, user: str, note: str = "",

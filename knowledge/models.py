@@ -50,6 +50,10 @@ FIELD_LABELS: dict[str, str] = {
     "checklist_items": "Checklist items", "status": "Status", "author": "Author", "reviewer": "Reviewer",
 }
 MAX_CHECKLIST_LINKS = 8
+#: Bounds on every other text field and list of a case (issue 14: only the summary had one).
+MAX_BODY_CHARS = 20_000
+MAX_SOURCES = 30
+MAX_TAGS = 30
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = SLUG_RE
@@ -131,9 +135,9 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     citation: str = Field(min_length=3, max_length=2000)
-    doi: str | None = None
-    pmid: str | None = None
-    url: str | None = None
+    doi: str | None = Field(default=None, max_length=200)
+    pmid: str | None = Field(default=None, max_length=12)
+    url: str | None = Field(default=None, max_length=2000)
 
     @field_validator("citation", mode="before")
     @classmethod
@@ -231,19 +235,19 @@ class Case(BaseModel):
     year_start: int = Field(ge=1900, le=2100)
     year_end: int | None = Field(default=None, ge=1900, le=2100)
     summary: str = Field(min_length=1, max_length=5000)
-    clinical_question: str = ""
-    data: str = ""
-    method: str = ""
-    evaluation: str = ""
-    outcome: str = ""
-    lessons: str = ""
-    limitations: str = ""
-    sources: list[Source] = Field(min_length=1)
-    tags: list[str] = Field(default_factory=list)
+    clinical_question: str = Field(default="", max_length=MAX_BODY_CHARS)
+    data: str = Field(default="", max_length=MAX_BODY_CHARS)
+    method: str = Field(default="", max_length=MAX_BODY_CHARS)
+    evaluation: str = Field(default="", max_length=MAX_BODY_CHARS)
+    outcome: str = Field(default="", max_length=MAX_BODY_CHARS)
+    lessons: str = Field(default="", max_length=MAX_BODY_CHARS)
+    limitations: str = Field(default="", max_length=MAX_BODY_CHARS)
+    sources: list[Source] = Field(min_length=1, max_length=MAX_SOURCES)
+    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
     checklist_items: list[ChecklistLink] = Field(default_factory=list, max_length=MAX_CHECKLIST_LINKS)
     status: Literal["draft", "in_review", "published"] = "draft"
     author: str = Field(min_length=1, max_length=80)
-    reviewer: str | None = None
+    reviewer: str | None = Field(default=None, max_length=80)
 
     @field_validator("title", "summary", "clinical_question", "data", "method", "evaluation", "outcome", "lessons",
                      "limitations", "author", mode="before")

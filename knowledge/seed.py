@@ -1,8 +1,10 @@
 """Load the curated library (``knowledge/seed/<slug>.yaml``) into the database, idempotently.
 
 Running it again creates nothing new. A seed file that changed since it was last loaded updates its
-case as a new revision by the user ``medlens-seed`` (so the old text stays in the history). Cases
-soft-deleted in the app stay deleted. All files are validated before anything is written, and the
+case as a new revision by the user ``medlens-seed`` (so the old text stays in the history), unless
+curators changed the case in the app since the seed last loaded it: then curated edits win, the seed's
+changes are not applied, and the report lists the fields each side changed. Cases soft-deleted in the
+app stay deleted. All files are validated before anything is written, and the
 load is one transaction.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 import yaml
 from sqlite_utils import Database
 
-from knowledge.cases import insert_case, replace_case
+from knowledge.cases import field_diff, get_case, insert_case, replace_case
 from knowledge.db import write_transaction
 from knowledge.models import Case, CaseValidationError, parse_case
 from knowledge.users import ensure_system_users
@@ -96,6 +98,12 @@ def load_seed(db: Database, folder: Path | None = None) -> SeedReport:
                 report.unchanged.append(case.slug)
             elif existing[0]["deleted_at"]:
                 report.skipped.append((case.slug, "deleted in the app; restore it to receive seed updates"))
+            elif (current := get_case(db, case.slug).case.to_dict()) != last:
+                curated = ", ".join(field_diff(last, current))
+                seed_side = ", ".join(field_diff(last, case.to_dict()))
+                report.skipped.append((case.slug, f"edited in the app since the last seed load ({curated}); curated "
+                                                  f"edits win, so the seed file's changes ({seed_side}) were not "
+                                                  "applied: merge them by hand if wanted"))
             else:
                 replace_case(db, case, user=SEED_USER, message=f"Updated from seed file {case.slug}.yaml")
                 report.updated.append(case.slug)

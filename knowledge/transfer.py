@@ -4,6 +4,11 @@ An export is ``{"format": "medlens-cases", "format_version": 1, "exported_at": .
 where each case is exactly the seed YAML format, so an export re-imports losslessly. An import is one
 transaction: every case is validated first, duplicates (same slug, or a DOI already in the library)
 are reported and skipped rather than merged, and a failure part-way leaves the database as it was.
+
+Imported cases belong to the importing user: ``author``, ``reviewer`` and ``status`` in the file are not
+trusted. Cases come in as drafts (drafts in the file) or in review (everything else), authored by the
+importer, so a reviewer other than the importer must publish them. Only an administrator can import a
+reviewed library as it is (``trusted=True``, ``medlens kb import --trusted``), for example a backup.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ FORMATS = ("yaml", "json")
 class ImportReport:
     created: list[str] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)  # {"slug", "kind": "slug"|"doi", "existing", "doi"?}
-    sent_to_review: list[str] = field(default_factory=list)  # published cases imported by a non-reviewer
+    sent_to_review: list[str] = field(default_factory=list)  # published cases imported for review
 
     @property
     def skipped(self) -> list[str]:
@@ -51,8 +56,8 @@ class ImportReport:
                    else f"DOI {d['doi']} is already in '{d['existing']}'")
             lines.append(f"  skipped {d['slug']}: {why}")
         if self.sent_to_review:
-            lines.append(f"  {len(self.sent_to_review)} published cases were imported as 'in review' because "
-                         "the importing user is not a reviewer.")
+            lines.append(f"  {len(self.sent_to_review)} published cases were imported as 'in review': another "
+                         "reviewer must publish them (an admin can keep a reviewed library as it is with --trusted).")
         return "\n".join(lines)
 
 
@@ -155,9 +160,10 @@ def _existing_doi(db: Database, doi: str) -> str | None:
     return rows[0]["slug"] if rows else None
 
 
-def import_cases(db: Database, items: list[Any], *, user: str) -> ImportReport:
-    """Import cases in one transaction (see the module docstring)."""
-    importer = require_role(db, user, "curator")
+def import_cases(db: Database, items: list[Any], *, user: str, trusted: bool = False) -> ImportReport:
+    """Import cases in one transaction (see the module docstring). ``trusted`` (admins only) keeps the
+    file's status, author and reviewer."""
+    importer = require_role(db, user, "admin" if trusted else "curator")
     cases = validate_all(items)
     report = ImportReport()
     with write_transaction(db):
@@ -177,9 +183,11 @@ def import_cases(db: Database, items: list[Any], *, user: str) -> ImportReport:
             if duplicate:
                 report.duplicates.append(duplicate)
                 continue
-            if case.status == "published" and not importer.can("reviewer"):
-                case = parse_case({**case.to_dict(), "status": "in_review", "reviewer": None})
-                report.sent_to_review.append(case.slug)
+            if not trusted:
+                if case.status == "published":
+                    report.sent_to_review.append(case.slug)
+                status = "draft" if case.status == "draft" else "in_review"
+                case = parse_case({**case.to_dict(), "status": status, "author": importer.name, "reviewer": None})
             insert_case(db, case, user=importer.name, message="Imported")
             report.created.append(case.slug)
             seen_slugs.add(case.slug)
@@ -188,7 +196,8 @@ def import_cases(db: Database, items: list[Any], *, user: str) -> ImportReport:
     return report
 
 
-def import_from_file(db: Database, path: str | os.PathLike, *, user: str, fmt: str | None = None) -> ImportReport:
+def import_from_file(db: Database, path: str | os.PathLike, *, user: str, fmt: str | None = None,
+                     trusted: bool = False) -> ImportReport:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No file at {path}.")
@@ -201,4 +210,4 @@ def import_from_file(db: Database, path: str | os.PathLike, *, user: str, fmt: s
         items = loads_cases(text, fmt)
     except ValueError as exc:
         raise ValueError(f"{path.name}: {exc}") from None
-    return import_cases(db, items, user=user)
+    return import_cases(db, items, user=user, trusted=trusted)

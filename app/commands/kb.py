@@ -180,12 +180,15 @@ def kb_export(
 def kb_import(
     file: Path = typer.Argument(..., help="A YAML or JSON export (or one case file)."),
     user: str = typer.Option("medlens-team", "--user", help="Curator recorded as making the import."),
+    trusted: bool = typer.Option(False, "--trusted", help="Admins only: keep the file's status, author and "
+                                 "reviewer (restore a reviewed library, e.g. a backup)."),
     db: Path | None = DB_OPTION,
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Import cases in one transaction; duplicates (same slug or DOI) are reported, not merged."""
+    """Import cases in one transaction; duplicates (same slug or DOI) are reported, not merged. Cases come
+    in as drafts or in review, authored by --user, unless an admin imports with --trusted."""
     with user_errors():
-        report = transfer.import_from_file(open_db(db), file, user=user)
+        report = transfer.import_from_file(open_db(db), file, user=user, trusted=trusted)
     if json_out:
         echo_json(report.to_dict())
         return

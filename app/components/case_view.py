@@ -18,6 +18,16 @@ def escape_html(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def body_markdown(text: str) -> str:
+    """A case body as Markdown with HTML neutralised and images shown as links, never loaded: a body
+    could otherwise make every reader's browser fetch a URL of the author's choosing.
+
+    >>> body_markdown("See ![scan](https://example.org/x.png) <b>here</b>")
+    'See &#33;[scan](https://example.org/x.png) &lt;b&gt;here&lt;/b&gt;'
+    """
+    return escape_html(text).replace("![", "&#33;[")
+
+
 def escape_all(text: str) -> str:
     """Show text exactly as typed: neither HTML nor Markdown is interpreted (titles, snippets, names)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", escape_html(text)).replace("\n", " ")
@@ -75,7 +85,7 @@ def render_case(record, *, show_status: bool = False) -> None:
         text = getattr(case, name)
         if text.strip():
             st.markdown(f"**{label}**")
-            st.markdown(escape_html(text))
+            st.markdown(body_markdown(text))
     st.markdown("**Sources**")
     st.markdown("\n".join(f"1. {source_line(s)}" for s in case.sources))
     if case.tags:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.components.case_view import escape_all, escape_html
+from app.components.case_view import body_markdown, escape_all
 from app.components.layout import page_boundary, page_header
 from app.state_knowledge import current_user, knowledge_db
 from appraisal.checklists import load_checklist
@@ -31,7 +31,7 @@ with page_boundary("the practice page"):
             st.subheader(escape_all(case.title))
             for label, text in practice_text(case).items():
                 st.markdown(f"**{label}**")
-                st.markdown(escape_html(text))
+                st.markdown(body_markdown(text))
         checklist = load_checklist(PRACTICE_CHECKLIST)
         st.markdown("**Which of these does the case fail?** Tick every question you would answer 'no' or "
                     "'not shown' for.")

@@ -178,8 +178,10 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"|\bcalibration\b[^.;]{0,40}\b(assessed|evaluated|examined|measured|plotted|checked|quantified|reported|shown|tested)\b"
             r"|\b(well|poorly|good|excellent|adequately|reasonably|highly|badly)[- ](calibrated|calibration)\b"
             r"|\bhosmer\W+lemeshow\b|\bbrier (score|skill)\b|\bspiegelhalter\b"
-            r"|\b(observed|actual|empirical)\b[^.;]{0,30}\b(and|vs\.?|versus|against|to)\b[^.;]{0,10}\b(expected|predicted|estimated)\b"
-            r"|\b(expected|predicted|estimated)\b[^.;]{0,40}\b(and|vs\.?|versus|against|to|with)\b[^.;]{0,30}\b(observed|actual|empirical)\b"
+            r"|\b(observed|actual|empirical)\b(?!\s+that\b)[^.;]{0,30}\b(and|vs\.?|versus|against|to)\b[^.;]{0,10}"
+            r"\b(expected|predicted|estimated)\b"
+            r"|\b(expected|predicted|estimated)\b[^.;]{0,40}\b(and|vs\.?|versus|against|to|with)\b[^.;]{0,30}"
+            r"\b(observed|actual|empirical)\b(?!\s+(that|in|a|an|the|by|on|at|for)\b)"
             r"|\b(O|observed)[:/](E|expected)\b"
         ),
         weak=r"\bcalibrat\w*|\brecalibrat\w*",
@@ -266,7 +268,9 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         trigger=r"\bcode\b|source code|software|github",
         terms=("code", "source code", "GitHub", "repository", "available", "software"),
         strong=(
-            r"\b(code|source code|scripts?|software|implementation|algorithm|models?|notebooks?)\b[^.;]{0,60}" + _AVAILABLE
+            r"\b(code|source code|scripts?|software|implementation|notebooks?)\b[^.;]{0,60}" + _AVAILABLE
+            + r"|\b(algorithm|models?|weights)\b[^.;]{0,40}\b(publicly|freely|openly) available"
+            r"|\b(algorithm|models?|weights)\b[^.;]{0,40}\bavailable (at|from|on|via) (https?://|www\.|github|gitlab|zenodo)"
             + r"|\b(github|gitlab|bitbucket|zenodo|codeocean|code ocean)\.(com|org|io)\b"
             r"|\b(we|authors) (have )?(made|make|release|released|share|shared|provide|provided|publish|published)\b[^.;]{0,40}\b(code|software|implementation|scripts?)"
         ),
@@ -297,7 +301,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"qualified |interested |external )?(researchers|investigators|scientists)"
             r"|\bdata[- ]sharing agreement\b|\b(data|access) request\b|\brequests? (for|to access) (the )?data\b"
             r"|\b(downloaded|obtained|accessed|retrieved) (\w+ )?from\b[^.;]{0,80}\b(platform|repository|website|portal|gateway|archive|physionet|public)"
-            r"|\bphysionet\b|\bdryad\b|\bfigshare\b|\bwithin the (paper|manuscript) and its supporting information\b"
+            r"|\bwithin the (paper|manuscript) and its supporting information\b"
         ),
         weak=r"\bdata availability\b|\bdata sharing\b|\bpublicly available\b|\baccess to the data\b",
         traps=(

@@ -81,7 +81,10 @@ SECTION_BOOST = 1.1  # the part of the paper the item belongs to (a Methods item
 LONG_SENTENCE_WORDS = 45
 NOT_FOUND_MESSAGE = "Not found in the paper: check"
 _FIRST_PERSON = re.compile(r"\b(we|our)\b", re.IGNORECASE)
-_NUMBER_VALUE = re.compile(r"\b0?\.\d{2,3}\b|\b\d{2}(\.\d)?\s?%")
+# a discrimination value next to its name: "AUC of 0.85", "C statistic 0.74", "AUROC, 91%"
+_NUMBER_VALUE = re.compile(
+    r"\b(AUC|AUROC|ROC|c[- ]statistic|c[- ]index|curve|concordance)\b[^.;]{0,40}?(\b0?\.\d{2,3}\b|\b\d{2}(\.\d)?\s?%)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -418,7 +421,7 @@ def _concept_scores(ctx: _Context, concepts: list[Concept]) -> np.ndarray:
         score += share * (CONCEPT_STRONG_BOOST * strong + CONCEPT_WEAK_BOOST * (ctx.mentions(concept) & ~strong))
         if concept.id == "discrimination":
             # a reported value beats a plan to measure it; the abstract states the headline result
-            score += share * 15.0 * (strong & ctx.has_value) * np.where(ctx.parts == "abstract", 1.6, 1.0)
+            score += share * 15.0 * (strong & ctx.has_value) * np.where(ctx.parts == "abstract", 2.0, 1.0)
     return score
 
 

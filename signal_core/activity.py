@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from signal_core import _kernels
-from signal_core.muap import DEAD_MS, DETECT_FLOOR_MV, DETECT_K, _signal_mv, robust_noise_mv
+from signal_core.muap import DEAD_MS, DETECT_FLOOR_MV, DETECT_K, _signal_mv, prepare_signal, robust_noise_mv
 from signal_core.recording import Recording
 
 EPOCH_S = 0.1
@@ -77,7 +77,7 @@ def segment_activity(recording: Recording, *, channel: int = 0, epoch_s: float =
     size = max(1, int(round(epoch_s * fs)))
     if x.size < size:
         return [Segment(0.0, x.size / fs, "artefact" if np.ptp(x) == 0 else "rest")]
-    x = x - np.median(x)
+    x = prepare_signal(x, fs)
     idx, _, _ = _detections(x, fs)
     n_ep = x.size // size
     counts = np.bincount(np.minimum(idx // size, n_ep - 1), minlength=n_ep)
@@ -111,7 +111,7 @@ def spontaneous_activity(recording: Recording, *, channel: int = 0) -> Spontaneo
                                    "spontaneous activity cannot be assessed.")
     x, _ = _signal_mv(recording, channel)
     fs = recording.fs
-    x = x - np.median(x)
+    x = prepare_signal(x, fs)
     idx, noise, _ = _detections(x, fs)
     in_rest = np.zeros(x.size, bool)
     for s in rest:

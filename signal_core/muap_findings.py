@@ -2,7 +2,9 @@
 
 The pattern follows the textbook reading of MUAPs against reference values (Stålberg et al. 1986;
 Daube and Rubin 2009): short and small MUAPs suggest a myopathic process, long and large ones a
-neurogenic (reinnervated) one. medlens names a pattern only against a verified reference range; without
+neurogenic (reinnervated) one. Mean duration decides here, because amplitude depends strongly on how close
+the needle sits to the fibres (the N2001 controls' MUAPs are half the amplitude of the reference study's);
+an amplitude pointing the other way makes the pattern indeterminate. medlens names a pattern only against a verified reference range; without
 one it says "indeterminate". This is decision support for education and research, not a diagnosis.
 """
 
@@ -35,6 +37,9 @@ def sampling_limits(fs: float) -> list[str]:
             "sharp main spike is smoothed, so amplitude, turns and spike duration read lower than at the "
             f"{FULL_BAND_FS / 1000:g} kHz of the reference study; duration and area change less."
         )
+    if fs > 10_000.0:
+        out.append(f"Sampled at {fs:g} Hz: analysed after a 5 kHz low-pass (zero phase), which removes the "
+                   "broadband noise of an unfiltered full-rate recording; spikes lose little.")
     if fs < 4000.0:
         out.append(f"{fs:g} Hz is below the 4 kHz needed to see MUAP shapes at all; treat every value as rough.")
     return out
@@ -70,24 +75,21 @@ def findings_and_pattern(summary: dict[str, float], reference: list[ReferenceCom
         findings.append(note)
         pattern = "indeterminate"
     else:
+        # Duration decides (it depends least on the needle's distance to the fibres); amplitude supports.
         dur = by_param.get("duration_ms")
         amp = by_param.get("amplitude_mv")
-        small = any(c and c.verdict == "low" for c in (dur, amp))
-        large = any(c and c.verdict == "high" for c in (dur, amp))
-        if small and not large:
-            pattern = "myopathic"
-        elif large and not small:
-            pattern = "neurogenic"
-        elif small and large:
+        if dur is None or dur.verdict == "not measured":
             pattern = "indeterminate"
-        elif dur is None or dur.verdict == "not measured":
-            pattern = "indeterminate"
+        elif dur.verdict == "low":
+            pattern = "indeterminate" if amp is not None and amp.verdict == "high" else "myopathic"
+        elif dur.verdict == "high":
+            pattern = "indeterminate" if amp is not None and amp.verdict == "low" else "neurogenic"
         else:
             pattern = "normal"
-        words = {"myopathic": "a myopathic pattern (short and/or small MUAPs)",
-                 "neurogenic": "a neurogenic pattern (long and/or large MUAPs, as after reinnervation)",
-                 "normal": "MUAP duration and amplitude within the reference range",
-                 "indeterminate": "no clear pattern (the parameters point in different directions)"}
+        words = {"myopathic": "a myopathic pattern (short MUAPs)",
+                 "neurogenic": "a neurogenic pattern (long MUAPs, as after reinnervation)",
+                 "normal": "MUAP duration within the reference range",
+                 "indeterminate": "no clear pattern (duration and amplitude point in opposite directions)"}
         findings.append(f"Overall: {words[pattern]}.")
     if n < FEW_MUAPS:
         findings.append(f"Only {n} MUAP{'s' if n != 1 else ''} could be measured; the reference study averaged "

@@ -137,12 +137,25 @@ def _merge_text(x: str, y: str) -> str:
     return x or y
 
 
+def _signed(who: str, text: str) -> str:
+    """A comment with its author, unless it is already signed (a consensus of consensuses)."""
+    return text if not text or text.startswith(f"{who}: ") else f"{who}: {text}"
+
+
+def _merge_comments(x: str, y: str, first: str, second: str) -> str:
+    """Both reviewers' comments, each signed with its author, so the consensus keeps who wrote what."""
+    if x and y and x == y:
+        already = x.startswith((f"{first}: ", f"{second}: ", f"{first} and {second}: "))
+        return x if already else f"{first} and {second}: {x}"
+    return _merge_text(_signed(first, x), _signed(second, y))
+
+
 def consensus(first: Appraisal, second: Appraisal, third: Mapping[str, str] | None = None,
               *, reviewer: str = "consensus") -> ConsensusResult:
     """One appraisal from two: agreed answers kept; conflicts settled by `third` (item id -> answer) or left open.
 
     Evidence quotes and comments from both reviewers are kept (joined when they differ), so nothing is
-    lost. Paper metadata, study type and flags come from the first appraisal.
+    lost; each comment is signed with its reviewer's name ("AB: too few events"). Paper metadata, study type and flags come from the first appraisal.
     """
     checklist = _check_pair(first, second)
     third = dict(third or {})
@@ -155,7 +168,8 @@ def consensus(first: Appraisal, second: Appraisal, third: Mapping[str, str] | No
     resolved, unresolved = [], []
     for item in checklist.answerable_items:
         x, y = first.answers.get(item.id, ItemAnswer()), second.answers.get(item.id, ItemAnswer())
-        if x.answer is None and y.answer is None and not (x.evidence_quote or y.evidence_quote):
+        if x.answer is None and y.answer is None and not (x.evidence_quote or y.evidence_quote
+                                                          or x.comment or y.comment):
             continue
         if x.answer == y.answer:
             answer = x.answer
@@ -169,7 +183,8 @@ def consensus(first: Appraisal, second: Appraisal, third: Mapping[str, str] | No
             answer=answer,
             evidence_quote=_merge_text(x.evidence_quote, y.evidence_quote),
             evidence_location=_merge_text(x.evidence_location, y.evidence_location),
-            comment=_merge_text(x.comment, y.comment),
+            comment=_merge_comments(x.comment, y.comment, first.reviewer or "Reviewer 1",
+                                    second.reviewer or "Reviewer 2"),
         )
     overrides = {k: v for k, v in first.domain_overrides.items() if second.domain_overrides.get(k) == v}
     merged = first.model_copy(update={
@@ -177,3 +192,49 @@ def consensus(first: Appraisal, second: Appraisal, third: Mapping[str, str] | No
         "notes": f"Consensus of {first.reviewer or 'reviewer 1'} and {second.reviewer or 'reviewer 2'}.",
     })
     return ConsensusResult(merged, tuple(resolved), tuple(unresolved))
+
+
+# ---------------------------------------------------------------------------------------------- many papers
+def _paper_key(a: Appraisal) -> tuple[str, str]:
+    doi = (a.paper.doi or "").strip().lower()
+    return a.checklist_id, doi or " ".join((a.paper.title or "Untitled paper").lower().split())
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def agreement_by_paper(appraisals: Sequence[Appraisal]) -> list[dict[str, str]]:
+    """One row per paper (and checklist): its reviewers, and agreement between the first two of them.
+
+    Every cell is text ("-" or "not defined" where there is nothing to show), never None.
+    """
+    groups: dict[tuple[str, str], list[Appraisal]] = {}
+    for a in appraisals:
+        groups.setdefault(_paper_key(a), []).append(a)
+    rows = []
+    for (checklist_id, _), group in groups.items():
+        reviewers = [a.reviewer or f"Reviewer {i + 1}" for i, a in enumerate(group)]
+        row = {"paper": group[0].paper.title or "Untitled paper", "checklist": checklist_id,
+               "reviewers": ", ".join(reviewers), "items both answered": "-", "agreed": "-",
+               "percent agreement": "-", "kappa": "-", "conflicts": "-"}
+        if len(group) < 2:
+            row["percent agreement"] = "only one reviewer"
+        else:
+            result = compare(group[0], group[1])
+            o = result.overall
+            row.update({"items both answered": str(o.compared), "agreed": str(o.agreed),
+                        "percent agreement": _percent(o.percent_agreement),
+                        "kappa": "not defined" if o.kappa is None else f"{o.kappa:.2f}",
+                        "conflicts": str(len(result.conflicts))})
+            if len(group) > 2:
+                row["reviewers"] += f" (agreement between {reviewers[0]} and {reviewers[1]})"
+        rows.append(row)
+    return rows
+
+
+def section_rows(result: ComparisonResult) -> list[dict[str, str]]:
+    """Agreement per section as text cells (no None)."""
+    return [{"section": a.scope, "items compared": str(a.compared), "agreed": str(a.agreed),
+             "percent agreement": _percent(a.percent_agreement),
+             "kappa": "not defined" if a.kappa is None else f"{a.kappa:.2f}"} for a in result.by_section]

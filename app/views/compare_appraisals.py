@@ -6,11 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from app.components.layout import page_boundary, page_header
-from appraisal.agreement import compare, consensus
+from appraisal.agreement import agreement_by_paper, compare, consensus, section_rows
 from appraisal.checklists import answer_label
 from appraisal.evidence import escape_markdown
 from appraisal.model import Appraisal
-from appraisal.plots import risk_of_bias_rows, summary_bars, summary_text, traffic_light, traffic_light_text
+from appraisal.plots import (
+    FORMATS, StudyRow, figure_bytes, risk_of_bias_rows, summary_bars, summary_text, traffic_light,
+    traffic_light_text,
+)
 from appraisal.report import filename
 
 page_header(
@@ -26,6 +29,13 @@ def _saved() -> list[dict]:
 
     with closing(knowledge_db()) as db:
         return list_appraisals(db)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _plot_file(kind: str, fmt: str, columns: tuple, rows: tuple) -> bytes:
+    """PNG/SVG bytes of a plot, drawn once per set of judgements (saving a figure takes a while)."""
+    study_rows = [StudyRow(label, dict(judgements)) for label, judgements in rows]
+    return figure_bytes((traffic_light if kind == "traffic-light" else summary_bars)(columns, study_rows), fmt)
 
 
 def _load_saved(ids: list[int]) -> list[Appraisal]:
@@ -56,6 +66,9 @@ with page_boundary("the comparison page"):
     labels = [f"{i + 1}. {a.paper.title or 'Untitled'} ({a.reviewer or 'no reviewer'}, {a.checklist_id})"
               for i, a in enumerate(loaded)]
 
+    st.subheader("Agreement by paper")
+    st.dataframe(pd.DataFrame(agreement_by_paper(loaded)), hide_index=True)
+
     st.subheader("Two reviewers of one paper")
     c1, c2 = st.columns(2)
     first = c1.selectbox("First reviewer", range(len(loaded)), format_func=labels.__getitem__, key="first", index=0)
@@ -66,9 +79,7 @@ with page_boundary("the comparison page"):
         st.warning(str(exc))
     else:
         st.markdown(f"**{result.overall.text}**")
-        st.dataframe(pd.DataFrame([{"section": a.scope, "items compared": a.compared, "agreed": a.agreed,
-                                    "percent agreement": a.percent_agreement, "kappa": a.kappa}
-                                   for a in result.by_section]), hide_index=True)
+        st.dataframe(pd.DataFrame(section_rows(result)), hide_index=True)
         third: dict[str, str] = {}
         if result.conflicts:
             st.markdown(f"**{len(result.conflicts)} conflicts.** Choose a third reviewer's answer to settle any "
@@ -82,7 +93,7 @@ with page_boundary("the comparison page"):
                     third[c.item_id] = choice
         agreed = consensus(loaded[first], loaded[second], third)
         st.caption(f"Consensus: {len(agreed.resolved)} settled by the third reviewer, "
-                   f"{len(agreed.unresolved)} left open.")
+                   f"{len(agreed.unresolved)} left open. Each comment keeps its author's name.")
         st.download_button("Download the consensus (JSON)", agreed.appraisal.to_json(),
                            file_name=filename(agreed.appraisal, "json"), key="download_consensus")
 
@@ -92,7 +103,13 @@ with page_boundary("the comparison page"):
     except ValueError as exc:
         st.info(str(exc))
     else:
-        st.pyplot(traffic_light(columns, rows), clear_figure=False)
-        st.text(traffic_light_text(columns, rows))
-        st.pyplot(summary_bars(columns, rows), clear_figure=False)
-        st.text(summary_text(columns, rows))
+        for name, fig, text in (("traffic-light", traffic_light(columns, rows), traffic_light_text(columns, rows)),
+                                ("summary", summary_bars(columns, rows), summary_text(columns, rows))):
+            st.pyplot(fig, clear_figure=False)
+            st.text(text)
+            for col, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+                frozen = tuple((r.label, tuple(r.judgements.items())) for r in rows)
+                col.download_button(f"Download the {name} plot ({fmt.upper()})",
+                                    _plot_file(name, fmt, tuple(columns), frozen),
+                                    file_name=f"risk-of-bias-{name}.{fmt}", mime=FORMATS[fmt],
+                                    key=f"download_{name}_{fmt}")

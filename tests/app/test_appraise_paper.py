@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
@@ -17,6 +18,7 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+@pytest.mark.slow
 def test_probast_with_the_sample_paper_gives_a_live_judgement():
     at = _page()
     assert not at.exception, [e.value for e in at.exception]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
@@ -15,6 +16,7 @@ def _page() -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_two_by_two_metrics_and_prevalence_summary():
     at = _page()
     at.number_input(key="tp").set_value(231)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from appraisal.checklists import load_checklist
@@ -24,6 +25,7 @@ def _files(*appraisals: Appraisal):
     return [(f"{a.reviewer}.json", a.to_json().encode(), "application/json") for a in appraisals]
 
 
+@pytest.mark.slow
 def test_two_reviewers_agreement_conflicts_consensus_and_plots():
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
@@ -43,6 +45,7 @@ def test_two_reviewers_agreement_conflicts_consensus_and_plots():
     assert "Overall: 100% high." in texts
 
 
+@pytest.mark.slow
 def test_a_broken_file_is_reported_and_saved_appraisals_can_be_picked():
     from knowledge.appraisals import save_appraisal
     from knowledge.db import open_db
@@ -58,3 +61,21 @@ def test_a_broken_file_is_reported_and_saved_appraisals_can_be_picked():
     assert not at.exception, [e.value for e in at.exception]
     assert any("broken.json is not valid JSON" in e.value.replace("\\", "") for e in at.error)
     assert "All items: agreed on 20 of 20 items (100%)" in "\n".join(m.value for m in at.markdown)
+
+
+def test_one_row_per_paper_no_none_cells_and_plot_downloads():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    first = _appraisal("AB", {"4.1": "N"})
+    second = _appraisal("CD", {"4.1": "PN", "3.5": "NI"})
+    at.get("file_uploader")[0].set_value(_files(first, second)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    by_paper = at.dataframe[0].value
+    assert list(by_paper["paper"]) == ["Sepsis model"] and by_paper["reviewers"].item() == "AB, CD"
+    assert by_paper["percent agreement"].item() == "90%"
+    for frame in at.dataframe:
+        assert not frame.value.isna().any().any() and "None" not in frame.value.astype(str).values
+    downloads = {b.proto.label for b in at.get("download_button")}
+    assert {"Download the traffic-light plot (PNG)", "Download the traffic-light plot (SVG)",
+            "Download the summary plot (PNG)", "Download the summary plot (SVG)"} <= downloads
+    texts = "\n".join(t.value for t in at.text)
+    assert "Applicability: 1. Participants: not yet judged" in texts

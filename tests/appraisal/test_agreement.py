@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from appraisal.agreement import cohen_kappa, compare, consensus
+from appraisal.agreement import agreement_by_paper, cohen_kappa, compare, consensus, section_rows
 from appraisal.checklists import load_checklist
 from appraisal.model import Appraisal, AppraisalError
 
@@ -91,3 +91,33 @@ def test_bad_pairs_and_third_answers_are_refused_plainly():
         consensus(a, a, {"1.1": "maybe"})
     with pytest.raises(AppraisalError, match="unknown question"):
         consensus(a, a, {"9.9": "Y"})
+
+
+def test_consensus_keeps_who_wrote_which_comment():
+    a = Appraisal(checklist_id="probast", reviewer="AB").with_answer("4.1", "N", comment="only 40 events")
+    b = Appraisal(checklist_id="probast", reviewer="CD").with_answer("4.1", "PN", comment="EPV below 10")
+    b = b.with_answer("1.1", "Y", comment="cohort")
+    merged = consensus(a, b).appraisal
+    assert merged.answers["4.1"].comment == "AB: only 40 events\n---\nCD: EPV below 10"
+    assert merged.answers["1.1"].comment == "CD: cohort"
+    again = consensus(merged.model_copy(update={"reviewer": "AB"}), merged.model_copy(update={"reviewer": "CD"}))
+    assert again.appraisal.answers["1.1"].comment == "CD: cohort"  # a comment-only item is kept, not re-signed
+    same = consensus(a, a.model_copy(update={"reviewer": "CD"})).appraisal
+    assert same.answers["4.1"].comment == "AB and CD: only 40 events"
+
+
+def test_agreement_by_paper_one_row_per_paper_reviewers_labelled_no_none():
+    from appraisal.model import Paper
+
+    def rated(reviewer, title, answers):
+        return _appraisal(answers, reviewer).model_copy(update={"paper": Paper(title=title)})
+
+    rows = agreement_by_paper([rated("AB", "Paper one", ["Y", "Y", "N", "Y"]),
+                               rated("CD", "Paper  ONE", ["Y", "N", "N", "Y"]),
+                               rated("EF", "Paper two", ["Y"])])
+    assert [r["paper"] for r in rows] == ["Paper one", "Paper two"]
+    assert rows[0]["reviewers"] == "AB, CD" and rows[0]["percent agreement"] == "75%"
+    assert rows[0]["conflicts"] == "1" and rows[1]["percent agreement"] == "only one reviewer"
+    assert all(v is not None and v != "None" for r in rows for v in r.values())
+    cells = [v for r in section_rows(compare(*[rated(x, "P", ["Y"]) for x in ("AB", "CD")])) for v in r.values()]
+    assert "None" not in cells and None not in cells and "not defined" in cells

@@ -89,7 +89,10 @@ def test_traffic_light_and_summary_for_many_papers():
         Appraisal(checklist_id="probast", paper=Paper(title="A very long title " * 6), study_type="evaluation"),
     ]
     columns, rows = risk_of_bias_rows(papers)
-    assert columns == ["1. Participants", "2. Predictors", "3. Outcome", "4. Analysis", "Overall"]
+    assert columns == ["1. Participants", "2. Predictors", "3. Outcome", "4. Analysis", "Overall",
+                       "Applicability: 1. Participants", "Applicability: 2. Predictors",
+                       "Applicability: 3. Outcome", "Overall applicability"]
+    assert rows[0].judgements["Applicability: 1. Participants"] == "not yet judged"
     assert [r.judgements["Overall"] for r in rows] == ["low", "high", "unclear", "not yet judged"]
     assert len(rows[3].label) <= 38 + len(" (AB)") and rows[3].label.endswith("\u2026")
     fig = traffic_light(columns, rows)
@@ -97,6 +100,7 @@ def test_traffic_light_and_summary_for_many_papers():
     # Every judgement is drawn in its own colour (unclear and not-yet-judged included).
     colours = {tuple(round(c, 3) for c in coll.get_facecolor()[0][:3]) for coll in fig.axes[0].collections}
     assert len(colours) == 4
+    assert "Concerns about applicability" in [t.get_text() for t in fig.axes[0].texts]
     fig.savefig(io.BytesIO(), format="png")
     text = traffic_light_text(columns, rows)
     assert text.splitlines()[0] == "Risk of bias for 4 papers."
@@ -118,7 +122,7 @@ def test_probast_ai_papers_with_different_parts_show_not_applicable():
                 a = a.with_answer(item.id, "Y")
         papers.append(a)
     columns, rows = risk_of_bias_rows(papers)
-    assert len(columns) == 9
+    assert len([c for c in columns if not c.startswith("Applicability")]) == 9
     assert rows[0].judgements["4. Analysis (evaluation)"] == "not applicable"
     assert rows[1].judgements["4. Analysis (evaluation)"] == "low"
     assert "4. Analysis (development): not applicable" in traffic_light_text(columns, rows)
@@ -138,3 +142,29 @@ def test_plots_refuse_mixed_or_reporting_checklists():
     with pytest.raises(AppraisalError, match="at least one"):
         risk_of_bias_rows([])
     assert short_label("  many   spaces  ") == "many spaces"
+
+
+def test_quadas_2_plots_show_applicability_for_three_domains_and_download_as_png_and_svg():
+    from appraisal.model import ApplicabilityJudgement
+    from appraisal.plots import figure_bytes
+
+    quadas = load_checklist("quadas-2")
+    a = Appraisal(checklist_id="quadas-2", study_type="evaluation", reviewer="AB", paper=Paper(title="AF watch"))
+    for item in quadas.items:
+        a = a.with_answer(item.id, "Y")
+    a = a.with_answer("2.2", "N").model_copy(update={"applicability": {
+        "patient-selection": ApplicabilityJudgement(judgement="high", reason="hospital cases only")}})
+    columns, rows = risk_of_bias_rows([a])
+    assert columns[:5] == ["1. Patient selection", "2. Index test", "3. Reference standard", "4. Flow and timing",
+                           "Overall"]
+    assert columns[5:] == ["Applicability: 1. Patient selection", "Applicability: 2. Index test",
+                           "Applicability: 3. Reference standard"]  # none for flow and timing, no overall
+    assert rows[0].judgements["2. Index test"] == "high"
+    assert rows[0].judgements["Applicability: 1. Patient selection"] == "high"
+    assert rows[0].judgements["Applicability: 2. Index test"] == "not yet judged"
+    png = figure_bytes(traffic_light(columns, rows), "png")
+    svg = figure_bytes(summary_bars(columns, rows), "svg")
+    assert png.startswith(b"\x89PNG") and b"<svg" in svg[:500]
+    assert "Applicability: 1. Patient selection: high" in traffic_light_text(columns, rows)
+    with pytest.raises(ValueError, match="png or svg"):
+        figure_bytes(traffic_light(columns, rows), "gif")

@@ -23,6 +23,7 @@ The threshold on evidence strength (REPORTED_THRESHOLD) was chosen on the develo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from appraisal.concepts import Concept
@@ -65,12 +66,18 @@ class AspectStatus:
                 "strength": round(self.strength, 2)}
 
 
-def aspect_status(document: Document, concept: Concept, *, threshold: float | None = None) -> AspectStatus:
-    """Whether `document` reports `concept`, with the qualifying sentences and a reason a reader can check."""
+def aspect_status(document: Document, concept: Concept, *, threshold: float | None = None,
+                  only: Iterable[int] | None = None) -> AspectStatus:
+    """Whether `document` reports `concept`, with the qualifying sentences and a reason a reader can check.
+
+    `only`: indices of the sentences that can match the concept's wording at all (a prefilter the evidence
+    finder computes once per document); all sentences when None.
+    """
     threshold = REPORTED_THRESHOLD if threshold is None else threshold
     scored: list[tuple[float, int, bool]] = []
     near: list[Sentence] = []
-    for s in document.sentences:
+    pool = document.sentences if only is None else [document.sentences[int(i)] for i in only]
+    for s in pool:
         if s.part == "references":
             continue
         if concept.qualifies(s.text):

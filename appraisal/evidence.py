@@ -369,11 +369,11 @@ class _Context:
             patterns = [concept.strong] + ([concept.weak] if concept.weak else []) + (
                 [concept.negative] if concept.negative else [])
             for pattern in patterns:
-                for i in self.matching(pattern):
-                    text = sentences[i].text
-                    mentions[i] = True
-                    if concept.qualifies(text) or (concept.negative and concept.negative_match(text)):
-                        mask[i] = True
+                mentions[self.matching(pattern)] = True
+            for i in np.nonzero(mentions)[0]:
+                text = sentences[i].text
+                if concept.qualifies(text) or (concept.negative and concept.negative_match(text)):
+                    mask[i] = True
             self._strong[concept.id] = mask
             self._mentions[concept.id] = mentions
         return self._strong[concept.id]
@@ -384,7 +384,8 @@ class _Context:
 
     def aspect(self, concept: Concept) -> AspectStatus:
         if concept.id not in self._aspects:
-            self._aspects[concept.id] = aspect_status(self.document, concept)
+            self._aspects[concept.id] = aspect_status(self.document, concept,
+                                                      only=np.nonzero(self.mentions(concept))[0])
         return self._aspects[concept.id]
 
     def generic(self, topic: str) -> np.ndarray:

@@ -8,7 +8,11 @@
    each sentence in a loop (what one would write first), so the ratio shows what the sparse index buys.
    Target: well under a second for 30 pages x 50 items.
 
-Run: .venv/bin/python bench/bench_evidence.py
+3. Real papers (../shared/appraisal_dev, skipped when absent): per labelled item, top-1 and top-3 hit rates
+   on the items each paper reports (scored by overlap with the gold evidence), the share of absent items
+   called "not_reported", and the baseline in the same run: plain BM25 over each item's hints and question.
+
+Run: .venv/bin/python bench/bench_evidence.py [../shared/appraisal_dev]
 """
 
 from __future__ import annotations
@@ -21,8 +25,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from appraisal.checklists import list_checklists  # noqa: E402
-from appraisal.evidence import _tokens, find_evidence, load_document  # noqa: E402
-from appraisal.evidence_eval import hit_rates, load_eval_set  # noqa: E402
+from appraisal.checklists import load_checklist  # noqa: E402
+from appraisal.evidence import _tokens, assess_evidence, find_evidence, load_document  # noqa: E402
+from appraisal.evidence_eval import (  # noqa: E402
+    DEV_ITEMS,
+    evaluate_paper,
+    format_table,
+    hit_rates,
+    load_dev_set,
+    load_eval_set,
+    overlaps,
+    summarise,
+)
+
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "appraisal_dev"
 
 SAMPLE = Path(__file__).resolve().parent.parent / "appraisal" / "samples" / "sample_paper.md"
 
@@ -89,6 +105,37 @@ def main() -> None:
     print(f"  find_evidence (all items):   {ours * 1000:8.1f} ms")
     print(f"  plain-Python BM25 baseline:  {naive * 1000:8.1f} ms  (terms only, no patterns)")
     print(f"  ratio baseline / ours:       {naive / ours:8.1f}x")
+    assess = best_of(lambda: assess_evidence(doc, checklist))
+    print(f"  assess_evidence (status, suggestions, all items): {assess * 1000:8.1f} ms")
+    real_papers(Path(sys.argv[1]) if len(sys.argv) > 1 else DEV)
+
+
+def real_papers(directory: Path) -> None:
+    if not (directory / "labels.json").is_file():
+        print(f"\n(no labelled real papers at {directory}; skipped)")
+        return
+    papers = load_dev_set(directory)
+    outcomes = [o for p in papers for o in evaluate_paper(p)]
+    print(f"\nReal papers ({directory.name}, {len(papers)} papers): evidence finder")
+    print(format_table(summarise(outcomes)))
+    n = top1 = top3 = 0
+    slowest = 0.0
+    for paper in papers:
+        doc = load_document(paper.path)
+        tripod = load_checklist("tripod-ai")
+        slowest = max(slowest, best_of(lambda: assess_evidence(doc, tripod), rounds=1))
+        base = {cid: naive_bm25(doc, load_checklist(cid)) for cid in {c for c, _, _ in DEV_ITEMS.values()}}
+        for label, (cid, item_id, _) in DEV_ITEMS.items():
+            gold = paper.labels.get(label, {}).get("evidence") or []
+            if not gold:
+                continue
+            ranked = [doc.sentences[i].text for _, i in base[cid][item_id]]
+            hits = [r for r, text in enumerate(ranked[:3], 1) if any(overlaps(text, g) for g in gold)]
+            n += 1
+            top1 += bool(hits and hits[0] == 1)
+            top3 += bool(hits)
+    print(f"Baseline, plain BM25 over hints and question: top-1 {top1 / n:.0%}, top-3 {top3 / n:.0%} ({n} items)")
+    print(f"Slowest real paper, all 52 TRIPOD+AI items with status and suggestions: {slowest * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def test_internal_tables_are_hidden_and_users_denied():
     assert all(tables[t].get("hidden") for t in internal)
     assert tables["users"]["allow"] is False  # password hashes never served...
     assert METADATA["databases"]["medlens"]["allow_sql"] is False  # ...not even through custom SQL
-    assert tables["practice_attempts"]["allow"] is False  # learners' answers are their own
+    for private in ("practice_attempts", "login_throttle"):  # learners' answers, failed logins per name
+        assert tables[private] == {"hidden": True, "allow": False}
     visible = {t for t in db.table_names() if not tables.get(t, {}).get("hidden")}
     assert all(tables[t].get("description") for t in visible)
     assert tables["cases"]["facets"][:3] == ["category", {"array": "tags"}, "year_start"]

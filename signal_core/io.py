@@ -60,6 +60,9 @@ CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 SUPPORTED_EXTENSIONS = CSV_EXTENSIONS + (".npy", ".npz", ".hea", ".dat", ".edf", ".bdf")
 TIME_COLUMN_NAMES = {"time", "t", "seconds", "second", "sec", "s", "time_s", "time (s)", "time[s]", "timestamp"}
 TIME_MS_COLUMN_NAMES = {"time_ms", "ms", "time (ms)", "time[ms]", "milliseconds"}
+#: Scalar fields of an NPZ recording carried into ``metadata`` (what a WFDB header of a clinical EMG says).
+CLINICAL_FIELDS = ("age", "sex", "diagnosis", "muscle", "side", "contraction_level", "electrode", "subject",
+                   "record")
 
 
 def default_max_bytes() -> int:
@@ -350,6 +353,10 @@ def _read_npz(path: Path, name: str, fs: float | None) -> tuple[np.ndarray, Any,
                     meta = loaded if isinstance(loaded, dict) else {}
                 except ValueError:
                     meta = {}
+            # Clinical header fields stored as scalar strings (e.g. the N2001 records: age, sex, muscle).
+            for clinical in CLINICAL_FIELDS:
+                if clinical in keys and clinical not in meta and npz[clinical].ndim == 0:
+                    meta[clinical] = str(npz[clinical])
     except SignalError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
@@ -444,7 +451,20 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
     if data is None:
         raise SignalError(f"{name}: the WFDB record holds no signal")
     fmt = sorted({str(f) for f in (record.fmt or [])})
-    return data, record.fs, list(record.sig_name or []), list(record.units or []), {"format": "wfdb", "wfdb_fmt": fmt}
+    meta = {"format": "wfdb", "wfdb_fmt": fmt, **_header_fields(getattr(record, "comments", None) or [])}
+    return data, record.fs, list(record.sig_name or []), list(record.units or []), meta
+
+
+def _header_fields(comments: list[str]) -> dict[str, str]:
+    """Clinical fields from WFDB header comments such as ``#age: 26`` or ``#gender: F`` (EMGLAB N2001)."""
+    aliases = {"gender": "sex", "level": "contraction_level"}
+    out = {}
+    for line in comments:
+        key, sep, value = str(line).partition(":")
+        key = aliases.get(key.strip().lower(), key.strip().lower())
+        if sep and key in CLINICAL_FIELDS and value.strip():
+            out[key] = value.strip()
+    return out
 
 
 def _check_wfdb_rate(header: Path, name: str) -> None:

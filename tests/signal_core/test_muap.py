@@ -154,3 +154,23 @@ def test_segments_spontaneous_and_interference():
     ip = interference_pattern(_rec(active, fs))
     assert ip.turns_per_s.size == 30 and np.nanmedian(ip.turns_per_s) > 50
     assert np.nanmedian(ip.mean_amplitude_uv) > 300 and "No verified normal cloud" in ip.note
+
+
+def test_clinical_header_fields_reach_the_analysis(tmp_path):
+    """Age, sex, muscle ... from a WFDB header's comments (as in N2001) and from NPZ scalar fields."""
+    import wfdb
+
+    from signal_core.io import load_recording
+
+    x = make_truth(4000.0, seconds=3.0).recording.data
+    wfdb.wrsamp("rec", fs=4000, units=["mV"], sig_name=["emg"], p_signal=x, fmt=["16"], adc_gain=[4000.0],
+                baseline=[0], write_dir=str(tmp_path),
+                comments=["gender: F", "age: 26", "diagnosis: healthy control", "muscle: Biceps brachii (long head)"])
+    rec = load_recording(tmp_path / "rec.hea")
+    assert rec.metadata["sex"] == "F" and rec.metadata["age"] == "26"
+    result = analyse_muaps(rec)
+    assert result.muscle == "biceps brachii" and result.age == 26.0 and result.reference
+    np.savez(tmp_path / "n.npz", signal=x[:, 0], fs=np.array(4000.0), age=np.array("61"), sex=np.array("M"),
+             muscle=np.array("Biceps brachii (long head) [code BB]"), diagnosis=np.array("ALS"))
+    meta = load_recording(tmp_path / "n.npz").metadata
+    assert (meta["age"], meta["sex"], meta["diagnosis"]) == ("61", "M", "ALS")

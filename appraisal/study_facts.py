@@ -43,8 +43,8 @@ COUNT_PATTERNS = {
 }
 DESIGNS = {
     "cross-validation": r"\b(?:\d+|ten|five)[- ]fold cross[- ]?validation\b|\bcross[- ]?validat(?:ion|ed)\b|\bleave[- ]one[- ]out\b",
-    "random split": r"\brandom(?:ly)? (?:split|divided|partitioned|assigned|selected)\b.{0,80}\b(?:training|test|validation|development)\b|\b(?:hold-?out|held-?out) (?:test )?set\b|\b\d{2}%.{0,30}\b(?:training|train)\b.{0,40}\b\d{2}%.{0,20}\b(?:test|validation)\b",
-    "temporal": r"\btemporal(?:ly)? (?:validation|validated|split|hold-?out)\b|\b(?:admitted|treated|seen|collected|enrolled) (?:from|between|after|before|in) .{0,60}\b(?:as|for|formed|served as) (?:the|a|an) (?:test|validation)\b",
+    "random split": r"\brandom(?:ly)? (?:split|divided|partitioned|assigned|allocated|selected)\b.{0,80}\b(?:train(?:ing)?|test|validat\w*|development)\b|\b(?:hold-?out|held-?out) (?:test )?set\b|\b(?:split|divided?|partitioned)\b.{0,60}\binto\b.{0,40}\btrain(?:ing)?\b.{0,80}\b(?:test|validation)\b|\btrain(?:ing)?\b.{0,30}\(\s*\d{2}\s?%.{0,60}\b(?:test|validation)\b",
+    "temporal split": r"\btemporal(?:ly)? (?:validation|validated|split|hold-?out)\b|\b(?:train\w*|deriv\w*|develop\w*)\b[^.]{0,160}\b(?:19|20)\d\d\b[^.]{0,200}\b(?:test\w*|validat\w*|performance)\b[^.]{0,120}\b(?:19|20)\d\d\b|\b(?:admitted|treated|seen|collected|enrolled) (?:from|between|after|before|in) .{0,60}\b(?:as|for|formed|served as) (?:the|a|an) (?:test|validation)\b",
     "external": r"\bexternal(?:ly)? (?:validation|validated|test set|cohort|data ?set)\b|\bindependent (?:external )?(?:cohort|hospital|site|population)\b",
 }
 WISHES = re.compile(r"\b(?:warranted|future (?:work|studies|research)|should be|needs? to be|would be|is needed|are needed|remains to be|not (?:yet )?(?:been )?(?:externally )?validated)\b", re.I)

@@ -92,7 +92,6 @@ def test_a_saved_appraisal_can_be_continued():
 
 
 # ---------------------------------------------------------------------------------------------- issue 11
-import pytest  # noqa: E402
 
 from tests.appraisal.pdf_helpers import blank_pdf, text_pdf  # noqa: E402
 

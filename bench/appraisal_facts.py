@@ -45,7 +45,7 @@ def main() -> int:
         internal = labels["internal_validation_method"]
         int_ok = internal in designs if internal != "none" else not (set(designs) - {"external"})
         ext_label = labels["external_validation"] == "yes"
-        ext_ok = ("external" in designs or "temporal" in designs) == ext_label
+        ext_ok = ("external" in designs or "temporal split" in designs) == ext_label
         auc_label = labels["discrimination_reported"] == "yes"
         auc_ok = any(f.kind == "metric" and f.name == "auc" for f in facts) == auc_label
         checks = check_facts(facts)

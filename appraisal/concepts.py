@@ -360,3 +360,33 @@ def concepts_for(item) -> list[Concept]:
     text = " ".join([getattr(item, "question", "") or "", getattr(item, "topic", "") or "",
                      " ".join(getattr(item, "hints", ()) or ())])
     return [c for c in CONCEPTS.values() if c.trigger_rx.search(text)]
+
+
+# The internal-validation scheme behind reported performance, from the sentences that qualify for
+# "internal_validation" (strongest first). Checked in this order: a split by time beats a cross-validation
+# that may only have tuned the model, which beats a plain random split.
+VALIDATION_SCHEMES: tuple[tuple[str, re.Pattern], ...] = (
+    ("temporal split", re.compile(
+        r"^(?=.*\b(derivation|development|training|derived|trained)\b)(?=.*\b(validation|validated|test|testing|tested)\b)"
+        r"(?=.*\b(19|20)\d{2}\b.*\b(19|20)\d{2}\b.*\b(19|20)\d{2}\b)|\btemporal(ly)? (split|validat\w*|hold[- ]?out)"
+        r"|\b(later|subsequent|more recent) (years?|period)\b", _FLAGS)),
+    ("cross-validation", re.compile(
+        r"\bcross[- ]?validat\w*|\b\d+[- ]fold\b|\b(ten|five|three)[- ]fold\b|\bleave[- ](one|group|\w+)[- ]\w*[- ]?out\b", _FLAGS)),
+    ("bootstrap", re.compile(r"\bbootstrap\w*\b.{0,60}\b(optimism|validat\w*|overfit\w*|internal)|\boptimism\b", _FLAGS)),
+    ("random split", re.compile(
+        r"\brandom(ly)?\b|\bsplit\b|\bdivided?\b|\bpartition\w*|\b(training|development) (set|data ?set)\b", _FLAGS)),
+)
+
+
+def validation_scheme(texts: list[str]) -> str | None:
+    """The internal-validation scheme the sentences describe, or None.
+
+    >>> validation_scheme(["Patients were randomly split into training (80%) and test (20%) sets."])
+    'random split'
+    >>> validation_scheme(["We trained on 2010-2014 data and tested on data from 2015 to 2016."])
+    'temporal split'
+    """
+    for name, rx in VALIDATION_SCHEMES:
+        if any(rx.search(t) for t in texts):
+            return name
+    return None

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from appraisal.absence import NOT_REPORTED, REPORTED, UNCLEAR, AspectStatus, aspect_status, evidence_strength
-from appraisal.concepts import CONCEPTS, Concept, concepts_for, negated
+from appraisal.concepts import Concept, concepts_for, validation_scheme
 from appraisal.retrieval import _STOPWORDS, _WORD, build_index, compile_pattern, sentences_matching, stem, tokens
 from appraisal.text import Document, DocumentError, Sentence, load_document, split_sentences
 
@@ -504,7 +504,17 @@ def _concept_status(aspects: list[AspectStatus]) -> tuple[str, str]:
     return UNCLEAR, " ".join(f"{a.name.capitalize()}: {a.reason}" for a in aspects if a.status == UNCLEAR)
 
 
-def _concept_suggestion(checklist, item, aspects: list[AspectStatus], candidates: list[EvidenceCandidate]) -> Suggestion | None:
+def _scheme_note(ctx: _Context, aspects: list[AspectStatus]) -> str:
+    """For internal validation: which scheme the qualifying sentences describe."""
+    aspect = next((a for a in aspects if a.concept == "internal_validation" and a.status == REPORTED), None)
+    if aspect is None:
+        return ""
+    scheme = validation_scheme([ctx.document.sentences[i].text for i in aspect.sentences[:5]])
+    return f" Internal validation looks like: {scheme}." if scheme else ""
+
+
+def _concept_suggestion(ctx: _Context, checklist, item, aspects: list[AspectStatus],
+                        candidates: list[EvidenceCandidate]) -> Suggestion | None:
     options = _options(checklist)
     reporting = "yes" in options  # a reporting checklist: "is it reported?"
     reported = [a for a in aspects if a.status == REPORTED]
@@ -514,7 +524,7 @@ def _concept_suggestion(checklist, item, aspects: list[AspectStatus], candidates
             strength = min(a.strength for a in reported)
             conf = 0.5 + 0.35 * min(1.0, strength)
             where = "; ".join(a.reason for a in reported)
-            return Suggestion("yes", round(conf, 2), f"Reported ({names}). {where}")
+            return Suggestion("yes", round(conf, 2), f"Reported ({names}). {where}{_scheme_note(ctx, aspects)}")
         if reported:
             answer = "partly" if "partly" in options else "yes"
             missing = ", ".join(a.name for a in aspects if a.status != REPORTED)
@@ -574,7 +584,7 @@ def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[st
         if concepts:
             aspects = [ctx.aspect(c) for c in concepts]
             status, reason = _concept_status(aspects)
-            suggestion = _concept_suggestion(checklist, item, aspects, candidates)
+            suggestion = _concept_suggestion(ctx, checklist, item, aspects, candidates)
             per_aspect = {}
             if len(concepts) > 1:
                 for c in concepts:

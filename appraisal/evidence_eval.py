@@ -122,6 +122,7 @@ class DevOutcome:
     status: str
     suggestion: str | None
     confidence: float | None
+    value: str | None = None  # for internal validation: the scheme the finder read ("random split", ...)
 
 
 def load_dev_set(directory: str | Path) -> list[DevPaper]:
@@ -156,6 +157,7 @@ def evaluate_paper(paper: DevPaper, *, top_k: int = 3, threshold: float | None =
     """Run the finder on one paper with every checklist DEV_ITEMS needs, and score each labelled item."""
     from appraisal import absence
     from appraisal.checklists import load_checklist
+    from appraisal.concepts import validation_scheme
     from appraisal.evidence import assess_evidence
 
     document = load_document(paper.path)
@@ -185,8 +187,13 @@ def evaluate_paper(paper: DevPaper, *, top_k: int = 3, threshold: float | None =
         else:
             suggestion_answer = suggestion.answer if suggestion else None
             confidence = suggestion.confidence if suggestion else None
+        value = None
+        if concept == "internal_validation":
+            reported = aspect is not None and aspect.status == "reported"
+            value = (validation_scheme([document.sentences[i].text for i in aspect.sentences[:5]]) if reported
+                     else None) or "none"
         out.append(DevOutcome(paper.id, label, bool(gold["evidence"]), str(gold["label"]),
-                              bool(gold.get("ambiguous")), rank, status, suggestion_answer, confidence))
+                              bool(gold.get("ambiguous")), rank, status, suggestion_answer, confidence, value))
     return out
 
 
@@ -274,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         outcomes = [o for p in papers for o in evaluate_paper(p)]
     print(format_table(summarise(outcomes)))
+    schemes = [o for o in outcomes if o.value is not None]
+    if schemes:
+        right = sum(o.value == o.gold for o in schemes)
+        print(f"Internal validation scheme read correctly: {right} of {len(schemes)} papers "
+              f"({', '.join(f'{o.paper}: {o.value} vs {o.gold}' for o in schemes if o.value != o.gold) or 'all'})")
     if args.misses:
         for o in outcomes:
             if (o.reported and o.rank != 1) or (not o.reported and o.status != "not_reported") or (

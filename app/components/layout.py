@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,6 +49,14 @@ def page_boundary(what: str = "this page") -> Iterator[None]:
     except ValueError as exc:
         log.warning("user-facing error on %s: %s", what, exc)
         st.error(f"{exc}", icon=":material/error:")
+    except sqlite3.Error as exc:  # locked for more than 15 s, read-only, disk full: say which, calmly
+        from knowledge.guards import explain_db_error
+
+        log.warning("database error on %s: %s", what, exc)
+        st.error(explain_db_error(exc), icon=":material/error:")
+    except RecursionError:
+        log.warning("deeply nested input on %s", what)
+        st.error("The file is nested too deeply to read safely; nothing was changed.", icon=":material/error:")
     except Exception:  # noqa: BLE001 - the boundary exists to catch everything
         log.exception("unexpected error on %s", what)
         st.error(

@@ -74,6 +74,14 @@ class Fact:
             return f"Validation: {self.name}"
         return self.kind.capitalize()
 
+    def printed(self) -> tuple[str, str | None, str | None]:
+        """The value and its interval limits as printed ("91.1%", "93.0%", "95.0%"), for the numbers checker."""
+        point, _, rest = self.text.partition(" (")
+        if not rest:
+            return point, None, None
+        lower, _, upper = rest.rstrip(")").partition(" to ")
+        return point, lower, upper
+
     def to_dict(self) -> dict:
         return asdict(self) | {"label": self.label}
 

@@ -6,7 +6,20 @@ import pandas as pd
 import streamlit as st
 
 from appraisal.numbers import METRIC_LABELS
+from appraisal.reported_checks import check_interval
 from appraisal.study_facts import check_facts, summary_line
+
+
+def reported_inputs(prefix: str, names: list[str]) -> dict:
+    """Text boxes for values as the paper prints them (0.911, 91.1 or 91.1%); empty ones are None."""
+    cols = st.columns(3)
+    return {n: (cols[i % 3].text_input(f"Reported {n.replace('_', ' ')}", key=f"{prefix}{n}").strip() or None)
+            for i, n in enumerate(names)}
+
+
+def intervals(key: str) -> list[str]:
+    text = st.text_input("Reported intervals (optional), e.g. sensitivity=0.85-0.95; ppv=0.70-0.80", key=key)
+    return [part for part in (p.strip() for p in text.split(";")) if part]
 
 
 def metrics_table(payload: dict) -> None:
@@ -43,5 +56,25 @@ def paper_facts(facts) -> None:
         st.error(c.message)
     st.dataframe(pd.DataFrame([{"fact": f.label, "value": f.text, "where": f.where, "sentence": f.sentence}
                                for f in facts]), hide_index=True)
-    st.caption("Found by patterns over sentences and table rows; check each against the paper. Send a "
-               "metric to the checks above with the denominator the paper states.")
+    st.caption("Found by patterns over sentences and table rows; check each against the paper.")
+    interval_against_n(facts)
+
+
+def interval_against_n(facts) -> None:
+    """Feed one of the paper's intervals to the numbers checker with the denominator the reader confirms."""
+    with_ci = [f for f in facts if f.kind == "metric" and f.lower is not None and f.name != "auc"]
+    if not with_ci:
+        return
+    st.markdown("**Check one of these intervals against its n** (Wilson and Clopper-Pearson)")
+    counts = [f.value for f in facts if f.kind in ("events", "patients") and f.value]
+    c1, c2 = st.columns([3, 1])
+    i = c1.selectbox("Reported value", range(len(with_ci)), key="fact_choice",
+                     format_func=lambda k: f"{with_ci[k].label} {with_ci[k].text} ({with_ci[k].where})")
+    n = c2.number_input("Its n", min_value=1, value=int(counts[0]) if counts else 100, step=1, key="fact_n",
+                        help="The denominator: people with the condition for sensitivity, without it for "
+                             "specificity, positive results for PPV, everyone for accuracy.")
+    if st.button("Check this interval", key="fact_check"):
+        fact = with_ci[i]
+        point, lower, upper = fact.printed()
+        result = check_interval(fact.name, lower, upper, n=int(n), value=point)
+        (st.success if result.consistent else st.warning)(result.message)

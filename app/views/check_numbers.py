@@ -20,17 +20,6 @@ counts_tab, reported_tab, matrix_tab, paper_tab = st.tabs(
     ["From counts", "Are the reported numbers possible?", "Confusion matrix", "This paper's numbers"])
 
 
-def _reported_inputs(prefix: str, names: list[str]) -> dict:
-    cols = st.columns(3)
-    return {n: (cols[i % 3].text_input(f"Reported {n.replace('_', ' ')}", key=f"{prefix}{n}").strip() or None)
-            for i, n in enumerate(names)}
-
-
-def _intervals(key: str) -> list[str]:
-    text = st.text_input("Reported intervals (optional), e.g. sensitivity=0.85-0.95; ppv=0.70-0.80", key=key)
-    return [part for part in (p.strip() for p in text.split(";")) if part]
-
-
 with counts_tab, page_boundary("the counts check"):
     kind = st.radio("The paper reports", ["a 2x2 table", "lesion-level detection (no true negatives)"],
                     key="count_kind", horizontal=True)
@@ -49,8 +38,8 @@ with counts_tab, page_boundary("the counts check"):
         names = ["sensitivity", "specificity", "ppv", "npv", "accuracy", "f1"]
     level = st.select_slider("Confidence level", options=[0.90, 0.95, 0.99], value=0.95, key="level")
     with st.expander("What the paper reports (optional): each value is checked against the counts"):
-        reported = _reported_inputs("count_", names)
-        intervals = _intervals("count_ci")
+        reported = view.reported_inputs("count_", names)
+        intervals = view.intervals("count_ci")
     # Once asked, keep the results live as the counts or the prevalence change.
     if st.button("Recompute", key="check_button", type="primary") or st.session_state.get("numbers_shown"):
         st.session_state["numbers_shown"] = True
@@ -83,9 +72,9 @@ with reported_tab, page_boundary("the consistency check"):
         positives = c2.number_input("People with the condition", min_value=1, value=50, step=1, key="positives")
     sens = c1.text_input("Reported sensitivity", value="0.93", key="sens")
     spec = c1.text_input("Reported specificity", value="0.88", key="spec")
-    extra = _reported_inputs("", ["ppv", "npv", "accuracy"])
+    extra = view.reported_inputs("", ["ppv", "npv", "accuracy"])
     decimals = st.selectbox("Decimals the paper prints", ["as typed", 0, 1, 2, 3, 4], key="decimals")
-    intervals_r = _intervals("reported_ci")
+    intervals_r = view.intervals("reported_ci")
     if st.button("Check consistency", key="consistency_button", type="primary"):
         result = run_numbers(NumbersRequest(
             n=int(n), positives=None if positives is None else int(positives), prevalence=prevalence_r,

@@ -104,3 +104,9 @@ def test_this_papers_numbers_tab_counts_inconsistent_values():
     at.text_area(key="facts_text").input("Sensitivity was 91.1% (95% CI 93.0% to 95.0%). We included 80 patients.").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("1 of this paper's reported numbers is inconsistent" in e.value for e in at.error)
+    # feed a reported interval to the checker with the n the reader confirms
+    at.text_area(key="facts_text").input("Specificity was 92% (95% CI 87% to 95%) in 150 patients.").run()
+    at.number_input(key="fact_n").set_value(150)  # Wilson for 138/150: 0.866 to 0.954
+    at.button(key="fact_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("fits the Wilson interval for 138/150" in s.value for s in at.success)

@@ -36,7 +36,7 @@ from decision_support.transformers import FeatureSettings, recording_features
 from signal_core.io import SUPPORTED_EXTENSIONS, load_recording
 
 REQUIRED_COLUMNS = ("path", "subject", "label")
-COVARIATES = ("age", "sex", "muscle")
+COVARIATES = ("age", "sex", "muscle", "session")
 LOCAL_CLUSTER_FROM = 200  # files; below this the serial path is faster than starting workers
 ProgressFn = Callable[[float, str], None]
 
@@ -77,8 +77,13 @@ def _clean(value: Any) -> str:
     return str(value).strip()
 
 
-def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = None) -> Cohort:
-    """Read and check a manifest CSV; every problem names the row and the file."""
+def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
+                  label_column: str | None = None) -> Cohort:
+    """Read and check a manifest CSV; every problem names the row and the file.
+
+    With ``label_column`` (the name of a per-sample label column inside each file) the manifest needs no
+    ``label`` column: each file's labels come from that column (see ``decision_support.segments``).
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"manifest {path} not found")
@@ -87,7 +92,8 @@ def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = Non
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"manifest {path.name} is not a readable CSV file ({exc.__class__.__name__})") from None
     table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    required = [c for c in REQUIRED_COLUMNS if not (label_column and c == "label")]
+    missing = [c for c in required if c not in table.columns]
     if missing:
         raise ValueError(f"manifest {path.name} lacks the column(s) {', '.join(missing)}; it needs "
                          f"{', '.join(REQUIRED_COLUMNS)} (and optionally {', '.join(COVARIATES)}, fs)")
@@ -97,13 +103,13 @@ def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = Non
     entries, problems = [], []
     for i, rec in enumerate(table.to_dict("records"), start=1):
         where = f"row {i} of {path.name}"
-        rel, subject, label = _clean(rec["path"]), _clean(rec["subject"]), _clean(rec["label"])
+        rel, subject, label = _clean(rec["path"]), _clean(rec["subject"]), _clean(rec.get("label", ""))
         if not rel:
             problems.append(f"{where}: empty path")
             continue
         if not subject:
             problems.append(f"{where} ({rel}): empty subject")
-        if not label:
+        if not label and not label_column:
             problems.append(f"{where} ({rel}): empty label")
         elif allowed is not None and label not in allowed:
             problems.append(f"{where} ({rel}): unknown label {label!r}; expected one of {', '.join(sorted(allowed))}")
@@ -136,13 +142,26 @@ def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = Non
     return Cohort(path.stem, path.parent.resolve(), entries)
 
 
-def read_folder(root: str | os.PathLike, *, labels: Sequence[str] | None = None) -> Cohort:
-    """A cohort laid out as ``root/label/subject/file`` (WFDB records counted once, by their .hea)."""
+def read_folder(root: str | os.PathLike, *, labels: Sequence[str] | None = None,
+                label_column: str | None = None) -> Cohort:
+    """A cohort laid out as ``root/label/subject/file`` (WFDB records counted once, by their .hea).
+
+    With ``label_column`` (labels inside each file) the layout is ``root/subject/file``.
+    """
     root = Path(root)
     if not root.is_dir():
         raise ValueError(f"cohort folder {root} not found")
     allowed = {str(x) for x in labels} if labels else None
     entries = []
+    if label_column:
+        for subject_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for f in sorted(subject_dir.iterdir()):
+                if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in SUPPORTED_EXTENSIONS:
+                    entries.append(CohortEntry(f.resolve(), subject_dir.name, "", str(f.relative_to(root)), 0))
+        if not entries:
+            raise ValueError(f"no recordings found in {root}; with a label column the layout is subject/file, "
+                             f"e.g. {root}/S01/session1.csv")
+        return Cohort(root.name, root.resolve(), entries)
     for label_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if allowed is not None and label_dir.name not in allowed:
             raise ValueError(f"folder {label_dir.name!r} in {root} is not a known label; expected one of "
@@ -162,10 +181,13 @@ def read_folder(root: str | os.PathLike, *, labels: Sequence[str] | None = None)
     return Cohort(root.name, root.resolve(), entries)
 
 
-def load_cohort(source: str | os.PathLike, *, labels: Sequence[str] | None = None) -> Cohort:
-    """A manifest CSV file or a ``label/subject/file`` folder."""
+def load_cohort(source: str | os.PathLike, *, labels: Sequence[str] | None = None,
+                label_column: str | None = None) -> Cohort:
+    """A manifest CSV file or a ``label/subject/file`` folder (``subject/file`` with a label column)."""
     source = Path(source)
-    return read_folder(source, labels=labels) if source.is_dir() else read_manifest(source, labels=labels)
+    if source.is_dir():
+        return read_folder(source, labels=labels, label_column=label_column)
+    return read_manifest(source, labels=labels, label_column=label_column)
 
 
 # --------------------------------------------------------------------------------------------- features
@@ -248,6 +270,39 @@ def _describe_failure(failure: dict[str, Any]) -> str:
     return f"{failure['recording']}{where}: {failure['error']}"
 
 
+def run_per_file(fn: Callable[..., dict[str, Any]], args: Sequence[tuple], *, scheduler: Any = None,
+                 n_workers: int | None = None, progress: ProgressFn | None = None,
+                 noun: str = "files") -> list[dict[str, Any] | None]:
+    """``[fn(*a) for a in args]``, serially or on Dask (see ``cohort_features``), in the order of ``args``.
+
+    ``fn`` must be a top-level function so Dask workers run exactly what the serial path runs.
+    """
+    report = progress or (lambda f, m: None)
+    n = len(args)
+    results: list[dict[str, Any] | None] = [None] * n
+    client, cluster = _client_for(scheduler, n, n_workers)
+    try:
+        if client is None:
+            for i, a in enumerate(args):
+                results[i] = fn(*a)
+                report((i + 1) / n, f"measured {i + 1} of {n} {noun}")
+        else:
+            from distributed import as_completed
+
+            futures = client.map(fn, *zip(*args), pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                results[index[fut.key]] = fut.result()
+                report(done / n, f"measured {done} of {n} {noun}")
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+        elif client is not None and isinstance(scheduler, str):
+            client.close()  # a client this call opened on an external scheduler
+    return results
+
+
 def cohort_features(
     cohort: Cohort | str | os.PathLike,
     settings: FeatureSettings | None = None,
@@ -273,26 +328,9 @@ def cohort_features(
     report = progress or (lambda f, m: None)
     entries = cohort.entries
     n = len(entries)
-    results: list[dict[str, Any] | None] = [None] * n
     args = [(str(e.path), settings.to_dict(), e.fs, cache) for e in entries]
-    client, cluster = _client_for(scheduler, n, n_workers)
-    try:
-        if client is None:
-            for i, a in enumerate(args):
-                results[i] = features_for_file(*a)
-                report((i + 1) / n, f"measured {i + 1} of {n} recordings")
-        else:
-            from distributed import as_completed
-
-            futures = client.map(features_for_file, *zip(*args), pure=False)
-            index = {f.key: i for i, f in enumerate(futures)}
-            for done, fut in enumerate(as_completed(futures), start=1):
-                results[index[fut.key]] = fut.result()
-                report(done / n, f"measured {done} of {n} recordings")
-    finally:
-        if cluster is not None:
-            client.close()
-            cluster.close()
+    results = run_per_file(features_for_file, args, scheduler=scheduler, n_workers=n_workers, progress=report,
+                           noun="recordings")
 
     rows, failed = [], []
     for e, res in zip(entries, results):

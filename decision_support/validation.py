@@ -34,11 +34,13 @@ EPS = 1e-6
 
 
 # --------------------------------------------------------------------------------------------- splits
-def grouped_splits(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_splits(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 0, *,
+                   within_subject: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified, subject-grouped folds: every subject's recordings fall in exactly one test fold.
 
     ``n_splits`` is lowered to the number of subjects in the smallest class when there are fewer, so small
-    cohorts still validate (a class needs at least two subjects).
+    cohorts still validate (a class needs at least two subjects). A subject with several labels is an error
+    unless ``within_subject`` (a within-subject design, see ``designs``): its rows still stay together.
     """
     y = np.asarray(y)
     groups = np.asarray(groups)
@@ -51,11 +53,14 @@ def grouped_splits(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int =
     if fewest < 2:
         short = ", ".join(f"{c} ({n})" for c, n in subjects_per_class.items() if n < 2)
         raise ValueError(f"each label needs at least two different subjects for grouped validation; too few: {short}")
-    mixed = _subjects_with_several_labels(y, groups)
+    mixed = [] if within_subject else _subjects_with_several_labels(y, groups)
     if mixed:
         raise ValueError(f"subject(s) {', '.join(map(str, mixed[:5]))} appear with more than one label; "
-                         "a subject must have one label in a cohort")
+                         "a subject must have one label in a between-subject cohort (for a cohort where every "
+                         "subject contributes several classes, choose the within-subject design)")
     k = max(2, min(int(n_splits), fewest))
+    if within_subject:
+        k = max(2, min(int(n_splits), len(np.unique(groups))))
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y, groups)]
 

@@ -453,6 +453,8 @@ def _item_scores(ctx: _Context, item, concepts: list[Concept]) -> tuple[np.ndarr
     if part:
         # the item's own part of the paper is the right place, even the title or the introduction
         lift = max(SECTION_BOOST, 1.3 / PART_WEIGHT.get(part, 1.0))
+        if part in ("title", "abstract"):  # an item about the title or abstract is answered there
+            lift *= 2.0
         if part == "introduction":  # background is what an introduction item asks about
             score = np.where(ctx.background, score / BACKGROUND_WEIGHT, score)
         score = np.where(ctx.parts == part, score * lift, score)
@@ -541,8 +543,9 @@ def _concept_suggestion(ctx: _Context, checklist, item, aspects: list[AspectStat
                           f"Only related wording found for {names}; it may not be reported. Check.")
     # risk of bias: "reported" is not the same as "low risk", so only say when information is missing
     if all(a.status == NOT_REPORTED for a in aspects) and "NI" in options:
-        return Suggestion("NI", 0.55, f"No sentence in the paper reports {names}: no information. Check the "
-                                      "paper and its supplement.")
+        return Suggestion("NI", 0.45, f"No sentence in the paper reports {names}: no information. Check the "
+                                      "paper and its supplement; if the item does not hinge on it (for example an "
+                                      "objective outcome such as death), answer from the rest of the paper.")
     qualifying = [c for c in candidates if c.qualifies and c.suggestion is not None]
     return best_suggestion(qualifying) if qualifying else None
 
@@ -603,13 +606,13 @@ def assess_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[st
 def _interleave(aspects: list[AspectStatus], per_aspect: dict[str, list[EvidenceCandidate]],
                 fallback: list[EvidenceCandidate], top_k: int) -> list[EvidenceCandidate]:
     """For an item with several concepts: the best sentence of each reported concept first, then the rest."""
-    ordered = sorted(aspects, key=lambda a: {REPORTED: 0, UNCLEAR: 1, NOT_REPORTED: 2}[a.status])
+    ordered = [a for a in aspects if a.status == REPORTED]
     out: list[EvidenceCandidate] = []
     seen: set[int] = set()
     for rank in range(top_k):
         for a in ordered:
-            found = per_aspect.get(a.concept, [])
-            if rank < len(found) and (a.status != NOT_REPORTED or rank == 0) and found[rank].sentence.index not in seen:
+            found = [c for c in per_aspect.get(a.concept, []) if c.qualifies]
+            if rank < len(found) and found[rank].sentence.index not in seen:
                 out.append(found[rank])
                 seen.add(found[rank].sentence.index)
     for c in fallback:
@@ -620,23 +623,28 @@ def _interleave(aspects: list[AspectStatus], per_aspect: dict[str, list[Evidence
 
 
 def _spread_long_winners(ctx: _Context, scored: list) -> None:
-    """One sentence should not top many items: where a sentence is first for more than two items, it keeps
-    first place only where it states the item's concept or matches the item's own patterns; elsewhere it
-    is damped (up to three rounds)."""
-    if not ctx.n:
+    """One long sentence should not top many items: a sentence of more than 30 words that is first for more
+    than two items keeps first place only where it states the item's concept; elsewhere it drops below the
+    best other sentence when that scores at least 15% of it."""
+    if ctx.n < 2:
         return
-    for _ in range(3):
-        firsts: dict[int, int] = {}
-        for _, _, score, *_ in scored:
-            top = int(np.argmax(score))
-            firsts[top] = firsts.get(top, 0) + 1
-        crowded = {i for i, count in firsts.items() if count > 2}
-        if not crowded:
-            return
-        for _, concepts, score, pattern_hits, *_ in scored:
-            top = int(np.argmax(score))
-            if top in crowded and not any(ctx.strong(c)[top] for c in concepts) and not pattern_hits[top]:
-                score[top] *= 0.5
+    firsts: dict[int, int] = {}
+    for _, _, score, *_ in scored:
+        top = int(np.argmax(score))
+        firsts[top] = firsts.get(top, 0) + 1
+    crowded = {i for i, count in firsts.items()
+               if count > 2 and len(ctx.document.sentences[i].text.split()) > 30}
+    if not crowded:
+        return
+    for _, concepts, score, *_ in scored:
+        top = int(np.argmax(score))
+        if top not in crowded or any(ctx.strong(c)[top] for c in concepts):
+            continue
+        others = score.copy()
+        others[list(crowded)] = -np.inf
+        best = int(np.argmax(others))
+        if others[best] > 0.15 * score[top]:
+            score[top] = others[best] * 0.99
 
 
 def find_evidence(document: Document, checklist, *, top_k: int = 3) -> dict[str, list[EvidenceCandidate]]:

@@ -252,7 +252,9 @@ class _Builder:
             if (not self.title_done and not self.sentences and not self.is_pdf and len(sentence.split()) <= 30
                     and self.section == "Front matter"):
                 self.title_done = True  # the first short line of a text paper is its title
+                self.section = "Title"
                 self.add(sentence, page, part="title")
+                self.section = "Front matter"
                 continue
             self.add(sentence, page, kind if kind == "caption" else "text", part)
 

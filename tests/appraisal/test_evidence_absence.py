@@ -168,3 +168,35 @@ def test_dev_set_targets():
     assert overall.top3 >= 0.90 and overall.top1 >= 0.70
     assert overall.not_reported_when_absent >= 0.80 and overall.not_reported_when_present <= 0.10
     assert overall.suggested >= 0.8
+
+
+def test_one_long_sentence_does_not_top_many_items():
+    long = ("We developed and validated a machine learning prediction model using electronic health records data "
+            "from hospitals, with predictors, outcome definitions, training and test sets, performance measures, "
+            "model updating, sample size considerations, fairness across subgroups, participants, setting, "
+            "treatments, funding, protocol, registration, and the intended users in the care pathway.")
+    text = (f"# Methods\n{long}\nWe recruited adults aged 18 or over from three emergency departments.\n"
+            "The outcome was death within 30 days, taken from the national death register.\n"
+            "Predictors were age, heart rate and lactate measured at triage.\n"
+            "The study was funded by a national research grant.\n"
+            "# Results\nThe AUC was 0.80 in the test set.\n")
+    found = assess_evidence(load_document(text), load_checklist("tripod-ai"))
+    firsts = [k for k, ev in found.items() if ev.candidates and ev.candidates[0].sentence.text == long]
+    # items with a sentence of their own get that sentence first, not the catch-all one
+    for item_id, words in {"6b": "recruited adults", "8a": "death within 30 days", "9b": "Predictors were",
+                           "18a": "funded", "23a": "AUC was 0.80"}.items():
+        assert words in found[item_id].candidates[0].sentence.text, item_id
+    assert len(firsts) < len(found) / 2, firsts
+
+
+@pytest.mark.slow
+def test_appraise_page_says_not_found_instead_of_weak_sentences():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "app" / "views" / "appraise_paper.py"), default_timeout=120).run()
+    at.selectbox(key="checklist").set_value("tripod-ai").run()
+    at.button(key="load_sample").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning if w.value.startswith("Not found in the paper: check")]
+    assert warnings, "the sample paper leaves some TRIPOD+AI items unreported"
+    assert any(i.value.startswith("Suggestion only, please check") for i in at.info)

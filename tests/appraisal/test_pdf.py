@@ -102,3 +102,31 @@ def test_damaged_pdf_tails_never_crash(tail):
         load_document(data[: len(data) // 2] + tail, filename="cut.pdf")
     except DocumentError:
         pass
+
+
+def test_pdf_structure_roman_headings_inline_references_and_status():
+    """The same structure rules for PDF text: Roman-numeral headings, a reference list on the heading's line."""
+    from appraisal.checklists import load_checklist
+    from appraisal.evidence import assess_evidence
+
+    pages = [
+        ["A wearable model for atrial fibrillation", "I. INTRODUCTION",
+         "Earlier studies have used calibration plots for such detectors.", "II. METHODS",
+         "We used leave-one-out cross-validation to estimate performance.",
+         "The study was approved by the institutional review board."],
+        ["III. RESULTS", "The AUC was 0.91 in cross-validation.", "IV. DISCUSSION AND FUTURE DIRECTION",
+         "External validation is warranted.",
+         "REFERENCES [1] A. Author, Calibration plots for detectors, J. Med. 2019."],
+    ]
+    doc = load_document(text_pdf(pages), filename="paper.pdf")
+    parts = {s.text: s.part for s in doc.sentences}
+    assert parts["We used leave-one-out cross-validation to estimate performance."] == "methods"
+    assert parts["The AUC was 0.91 in cross-validation."] == "results"
+    assert parts["External validation is warranted."] == "discussion"
+    assert not any("Calibration plots for detectors" in s.text for s in doc.sentences)
+    found = assess_evidence(doc, load_checklist("tripod-ai"))
+    assert found["17"].status == "reported"
+    assert found["10"].status == "not_reported"
+    aspects = {a.concept: a.status for a in found["12e"].aspects}
+    assert aspects["calibration"] == "not_reported"  # only background mentions it
+    assert aspects["discrimination"] == "reported"

@@ -131,6 +131,8 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"(validation|independent|external|second|separate|new) (cohort|population|data ?set|sample)"
             r"|\b(temporal(ly)?|prospective(ly)?) (validat\w*|test\w*|evaluat\w*)"
             r"|\bdeployed\b.{0,80}\b(clinic|practice|hospital|primary care|site|centre|center)"
+            r"|\b(held[- ]out|left[- ]out|unseen) (hospital|site|centre|center|institution|country)s?\b"
+            r"|\bleave[- ]one[- ](site|hospital|centre|center|institution|country)[- ]out\b"
         ),
         weak=r"\bvalidation cohort\b|\bindependent (test|validation)\b|\bheld[- ]out\b|\bgenerali[sz]\w*\b|\bapplied (this|the|our) (model|method\w*|algorithm)",
         traps=(
@@ -185,7 +187,13 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"|\b(O|observed)[:/](E|expected)\b"
         ),
         weak=r"\bcalibrat\w*|\brecalibrat\w*",
-        traps=r"\b(platt|isotonic) (scaling|regression)\b(?![^.]*\b(plot|curve|slope|assess|evaluat))",
+        traps=(
+            r"\b(platt|isotonic) (scaling|regression)\b(?![^.]*\b(plot|curve|slope|assess|evaluat))"
+            r"|\b(sensors?|devices?|instruments?|scanners?|cameras?|electrodes?|accelerometers?|equipment|probes?|"
+            r"amplifiers?|thermometers?|spirometers?|monitors?)\b[^.;]{0,40}\bcalibrat"
+            r"|\bcalibrat\w*\b[^.;]{0,40}\b(sensors?|devices?|instruments?|scanners?|cameras?|electrodes?|"
+            r"accelerometers?|equipment|probes?|amplifiers?)\b"
+        ),
     ),
     Concept(
         "discrimination", "discrimination (AUC or C statistic)",
@@ -321,6 +329,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
             r"\b(approv\w*|waiv\w*|waiver|exempt\w*|grant\w*|clearance|reviewed|permission|authoriz\w*|authoris\w*)"
             r"|\b(approv\w*|waiv\w*|exempt\w*|reviewed)\b[^.;]{0,80}\b(ethic\w*|institutional review boards?|IRBs?|review boards?)"
             r"|\binformed consent\b[^.;]{0,60}\b(obtained|waived|was not required|exempt\w*|provided|given|signed)"
+            r"|\b(waiv\w*|exempt\w*)\b[^.;]{0,40}\b(informed |written )?consent\b"
             r"|\bdeclaration of helsinki\b"
         ),
         weak=r"\bethic\w*|\binformed consent\b|\bconsent\b",

@@ -32,6 +32,7 @@ DEV = REPO_ROOT.parent / "shared" / "appraisal_dev"
     ("data_availability", "The datasets used here are not publicly available because of privacy rules."),
     ("class_imbalance", "Patients with suspected arrhythmia were over-sampled at recruitment."),
     ("sample_size", "This test can be misleading with large sample sizes, so we did not use it."),
+    ("calibration", "The EMG amplifier calibration was checked before every session."),
 ])
 def test_traps_do_not_count_as_reporting(concept, sentence):
     assert not CONCEPTS[concept].qualifies(sentence)
@@ -51,6 +52,8 @@ def test_traps_do_not_count_as_reporting(concept, sentence):
     ("class_imbalance", "To address class imbalance, the minority class was oversampled with SMOTE."),
     ("sample_size", "The sample size was calculated to give 80% power to detect an AUC of 0.75."),
     ("missing_data", "Missing laboratory values were imputed with the median of the training set."),
+    ("ethics", "The committee waived the need for written informed consent."),
+    ("external_validation", "Performance was measured on the held-out hospital in a leave-one-site-out design."),
 ])
 def test_plain_reporting_sentences_count(concept, sentence):
     assert CONCEPTS[concept].qualifies(sentence)

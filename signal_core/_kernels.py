@@ -19,7 +19,7 @@ Kinds of kernel:
   the reduction of its spectra to MNF, MDF, PKF, total power, spectral moments and the band ratio
   (`signal_core.spectral` runs the FFTs).
 * **Validation helper** (`count_nonfinite`).
-* **Bracketed median** (`bracket_medians`): the exact median of each row of a long signal, selected among
+* **Bracketed median** (`bracket_medians`): the exact median of each channel of a long signal, selected among
   the few samples inside a value bracket (`signal_core.robust` chooses the bracket).
 * **Zero-phase filter** (`sos_filtfilt`): SciPy's sosfiltfilt passes over all channels at once
   (`signal_core.filters.sosfiltfilt_channels` pads and checks).
@@ -552,7 +552,8 @@ def count_nonfinite(x):
 
 @njit(**_NUMBA)
 def _row_values(row, differences, absolute, centre, out):
-    """The row's values (see `bracket_medians`) into ``out``; the mode is tested once, not per sample."""
+    """One channel's values (see `bracket_medians`) into ``out`` (``row`` may be a strided column view); the
+    mode is tested once, not per sample."""
     n = out.shape[0]
     if differences:
         for i in range(n):
@@ -565,23 +566,25 @@ def _row_values(row, differences, absolute, centre, out):
 
 
 @njit(**_NUMBA)
-def bracket_medians(rows, differences, absolute, centre, lo, hi, out):
-    """Median of each row's values, selected within the bracket ``[lo[r], hi[r]]``; NaN where it misses.
+def bracket_medians(data, differences, absolute, centre, lo, hi, out):
+    """Median of each channel's values of ``data`` ``(n_samples, n_channels)``, selected within the bracket
+    ``[lo[r], hi[r]]``; NaN where it misses.
 
-    A row's values are ``rows[r]`` or, with ``differences``, ``rows[r, 1:] - rows[r, :-1]``; with
+    Channel ``r``'s values are ``data[:, r]`` (read in place, no transpose) or, with ``differences``, its
+    first differences; with
     ``absolute``, ``|value - centre[r]|``. One pass ranks the bracket (how many values lie below it, how
     many inside); when the middle value(s) fall inside, a second pass copies the bracket's values and they
     alone are partitioned. The median is the mean of the middle value(s), as ``np.median`` computes it.
     Rows must be finite (the caller checks). Serial on purpose: a row takes well under a millisecond, less
     than waking a thread pool on a busy machine.
     """
-    n_rows, n = rows.shape
+    n, n_rows = data.shape
     n_values = n - 1 if differences else n
     k_low = (n_values - 1) // 2
     k_high = n_values // 2
     values = np.empty(n_values)  # one row's values at a time (one small scratch buffer)
     for r in range(n_rows):
-        _row_values(rows[r], differences, absolute, centre[r], values)
+        _row_values(data[:, r], differences, absolute, centre[r], values)
         low_edge = lo[r]
         high_edge = hi[r]
         below = 0
@@ -977,3 +980,57 @@ def turn_points(x, h):
                 ext = v
                 ext_i = i
     return out[:m]
+
+
+@njit(**_NUMBA)
+def muap_merge(templates, lo, hi, max_shift, tol):
+    """Classes that repeat a larger class's unit: visiting classes by decreasing peak-to-peak over
+    ``lo:hi``, class b joins an earlier kept class a when ``|b[lo:hi] - a[lo+s:hi+s]|^2 / |a[lo+s:hi+s]|^2
+    < tol`` for some shift ``|s| <= max_shift`` (the first such a, then the first s from -max_shift).
+    Returns ``(shift, merged)``: the shift in samples and True for each merged class."""
+    n, width = templates.shape
+    span = np.empty(n)
+    for c in range(n):
+        mx = templates[c, lo]
+        mn = templates[c, lo]
+        for j in range(lo, hi):
+            v = templates[c, j]
+            if v > mx:
+                mx = v
+            if v < mn:
+                mn = v
+        span[c] = mx - mn
+    order = np.argsort(-span, kind="mergesort")
+    merged = np.zeros(n, np.bool_)
+    shift = np.zeros(n, np.int64)
+    empty = np.zeros(n, np.bool_)
+    for c in range(n):
+        nz = False
+        for j in range(width):
+            if templates[c, j] != 0.0:
+                nz = True
+                break
+        empty[c] = not nz
+    for i in range(n):
+        a = order[i]
+        if merged[a] or empty[a]:
+            continue
+        for r in range(i + 1, n):
+            b = order[r]
+            if merged[b] or empty[b]:
+                continue
+            for s in range(-max_shift, max_shift + 1):
+                if lo + s < 0 or hi + s > width:
+                    continue
+                num = 0.0
+                den = 0.0
+                for j in range(lo, hi):
+                    t = templates[a, j + s]
+                    d = templates[b, j] - t
+                    num += d * d
+                    den += t * t
+                if den > 0 and num / den < tol:
+                    merged[b] = True
+                    shift[b] = s
+                    break
+    return shift, merged

@@ -261,31 +261,15 @@ def detect_and_sort(x: np.ndarray, fs: float, threshold: float) -> tuple[np.ndar
 
 
 def _merge_duplicates(templates: np.ndarray, lo: int, hi: int, max_shift: int) -> tuple[np.ndarray, np.ndarray]:
-    """Find classes that are a larger class's unit seen again: the same spike within half the joining
-    tolerance, at the same alignment (split while the running means formed) or shifted by up to the dead
-    time (aligned on another phase of similar size). Returns each class's shift in samples (to move its
-    discharges onto the larger class's peak) and the templates with merged classes zeroed, so that
-    `muap_assign` gives their discharges to the larger class."""
+    """Find classes that are a larger class's unit seen again: the same potential (within ``MERGE_TOL``) at
+    the same alignment (split while the running means formed) or shifted by up to the dead time (aligned on
+    another phase of similar size). Returns each class's shift in samples (to move its discharges onto the
+    larger class's peak) and the templates with merged classes zeroed, so that `muap_assign` gives their
+    discharges to the larger class."""
+    shift, merged = _kernels.muap_merge(templates, lo, hi, max_shift, MERGE_TOL)
     out = templates.copy()
-    shift = np.zeros(templates.shape[0], np.int64)
-    width = templates.shape[1]
-    order = np.argsort(-np.ptp(templates[:, lo:hi], axis=1), kind="stable")
-    for i, a in enumerate(order):
-        if not out[a].any():
-            continue
-        for b in order[i + 1:]:
-            if not out[b].any():
-                continue
-            for s in range(-max_shift, max_shift + 1):
-                if lo + s < 0 or hi + s > width:
-                    continue
-                ta = out[a, lo + s:hi + s]
-                den = np.sum(ta**2)
-                if den > 0 and np.sum((out[b, lo:hi] - ta) ** 2) / den < MERGE_TOL:
-                    out[b] = 0.0
-                    shift[b] = s
-                    break
-    return shift, out
+    out[merged] = 0.0
+    return np.where(merged, shift, 0), out
 
 
 def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None = None,

@@ -278,3 +278,26 @@ def muap_shape(t, onset, end, h):
     first = int(turns[0]) if turns.size else -1
     last = int(turns[-1]) if turns.size else -1
     return float(np.ptp(seg)), phases, int(turns.size), float(np.abs(seg).sum()), first, last
+
+
+def muap_merge(templates, lo, hi, max_shift, tol):
+    n, width = templates.shape
+    order = np.argsort(-np.ptp(templates[:, lo:hi], axis=1), kind="stable")
+    merged = np.zeros(n, bool)
+    shift = np.zeros(n, np.int64)
+    empty = ~templates.any(axis=1)
+    for i, a in enumerate(order):
+        if merged[a] or empty[a]:
+            continue
+        for b in order[i + 1:]:
+            if merged[b] or empty[b]:
+                continue
+            for s in range(-max_shift, max_shift + 1):
+                if lo + s < 0 or hi + s > width:
+                    continue
+                ta = templates[a, lo + s:hi + s]
+                den = np.sum(ta**2)
+                if den > 0 and np.sum((templates[b, lo:hi] - ta) ** 2) / den < tol:
+                    merged[b], shift[b] = True, s
+                    break
+    return shift, merged

@@ -91,3 +91,18 @@ def test_shape_of_a_known_triphasic_wave():
     ptp, phases, turns, abs_sum, first, last = _kernels.muap_shape(t, 9, 15, 0.025)
     assert ptp == pytest.approx(1.4) and phases == 3 and turns == 3
     assert (first, last) == (11, 13) and abs_sum == pytest.approx(1.9)
+
+
+def test_merge_matches_reference_and_finds_a_shifted_copy():
+    rng = np.random.default_rng(5)
+    base = np.convolve(rng.normal(0, 1, 120), np.ones(7) / 7, mode="same")
+    templates = np.stack([base, np.roll(base, 4) * 1.02, rng.normal(0, 1, 120), base * 0.97, np.zeros(120),
+                          -base])
+    got = _kernels.muap_merge(templates, 20, 100, 6, 0.125)
+    ref = naive.muap_merge(templates, 20, 100, 6, 0.125)
+    np.testing.assert_array_equal(got[0], ref[0])
+    np.testing.assert_array_equal(got[1], ref[1])
+    # The largest (the shifted copy, x1.02) is kept; the original (shift 4) and the scaled copy join it;
+    # noise, an empty class and the inverted unit stay apart.
+    assert list(got[1]) == [True, False, False, True, False, False]
+    assert got[0][0] == 4

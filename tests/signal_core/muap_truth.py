@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from signal_core import _kernels
+from signal_core.muap import DURATION_LEVEL_MV, DURATION_WINDOW_MS
 from signal_core.recording import Recording
 
 
@@ -59,3 +61,30 @@ def make_truth(fs: float = 4000.0, seconds: float = 10.0, seed: int = 0, noise_m
         trains.append(idx)
     rec = Recording(data=x, fs=fs, units=("mV",), metadata={"muscle": "biceps brachii"})
     return Truth(rec, templates, half, trains)
+
+
+def score(truth: Truth, result) -> np.ndarray:
+    """Per true unit: (recall, precision, duration error ms, amplitude error fraction) of its best class.
+
+    A class may be aligned on another phase of the unit than the true peak, so each class's discharges are
+    first shifted by their median offset to the nearest true discharge; a hit is then within 1 ms.
+    """
+    fs = truth.recording.fs
+    tol = int(round(0.001 * fs))
+    win = max(2, int(round(DURATION_WINDOW_MS * fs / 1000)))
+    rows = []
+    for template, train in zip(truth.templates, truth.trains):
+        onset, end, _ = _kernels.muap_markers(template, truth.peak, DURATION_LEVEL_MV, win)
+        true_dur, true_amp = (end - onset) / fs * 1000, np.ptp(template)
+        best = (0, None)
+        for m in result.muaps:
+            gap = train[None, :] - m.discharges[:, None]
+            nearest = gap[np.arange(gap.shape[0]), np.abs(gap).argmin(axis=1)]
+            offset = np.median(nearest)
+            hits = int(np.sum(np.abs(nearest - offset) <= tol))
+            if hits > best[0]:
+                best = (hits, m)
+        hits, m = best
+        rows.append((hits / train.size, hits / m.n_discharges, abs(m.duration_ms - true_dur),
+                     abs(m.amplitude_mv - true_amp) / true_amp))
+    return np.array(rows)

@@ -8,39 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from signal_core import _kernels
 from signal_core.activity import interference_pattern, segment_activity, spontaneous_activity
-from signal_core.muap import DURATION_LEVEL_MV, DURATION_WINDOW_MS, PATTERNS, analyse_muaps
+from signal_core.muap import PATTERNS, analyse_muaps
 from signal_core.recording import Recording
-from tests.signal_core.muap_truth import make_truth
+from tests.signal_core.muap_truth import make_truth, score
 
 FS_CASES = [4000.0, 23437.5]
-
-
-def _match(truth, result, fs):
-    """Per true unit: (recall, precision, duration error ms, amplitude error fraction) of its best class.
-
-    A class may be aligned on another phase of the unit than the true peak, so each class's discharges are
-    first shifted by their median offset to the nearest true discharge; a hit is then within 1 ms.
-    """
-    tol = int(round(0.001 * fs))
-    win = max(2, int(round(DURATION_WINDOW_MS * fs / 1000)))
-    rows = []
-    for template, train in zip(truth.templates, truth.trains):
-        onset, end, _ = _kernels.muap_markers(template, truth.peak, DURATION_LEVEL_MV, win)
-        true_dur, true_amp = (end - onset) / fs * 1000, np.ptp(template)
-        best = (0, None)
-        for m in result.muaps:
-            gap = train[None, :] - m.discharges[:, None]
-            nearest = gap[np.arange(gap.shape[0]), np.abs(gap).argmin(axis=1)]
-            offset = np.median(nearest)
-            hits = int(np.sum(np.abs(nearest - offset) <= tol))
-            if hits > best[0]:
-                best = (hits, m)
-        hits, m = best
-        rows.append((hits / train.size, hits / m.n_discharges, abs(m.duration_ms - true_dur),
-                     abs(m.amplitude_mv - true_amp) / true_amp))
-    return np.array(rows)
 
 
 @pytest.fixture(scope="module", params=FS_CASES, ids=["4kHz", "23.4kHz"])
@@ -53,7 +26,7 @@ def test_ground_truth_units_found_with_their_duration_and_amplitude(truth_result
     truth, result, fs = truth_result
     assert result.message is None
     assert len(result.muaps) == len(truth.templates)  # five units, no split or phantom classes
-    rows = _match(truth, result, fs)
+    rows = score(truth, result)
     recall, precision, dur_err, amp_err = rows.T
     assert precision.min() >= 0.85 and precision.mean() >= 0.9
     # Superimposed discharges are rejected, as intended; a symmetric biphasic unit aligned on either phase

@@ -6,7 +6,8 @@ reader therefore checks the *decoded* size, counted as values (samples x channel
 ``float64``, against one limit before it reads the samples.
 
 The limit is ``MEDLENS_MAX_SAMPLES`` values if set, else 32 million (256 MB as float64: about 2 hours of
-one channel at 4 kHz, or 33 minutes of 4 channels at 4 kHz).
+one channel at 4 kHz, or 33 minutes of 4 channels at 4 kHz). CSV text costs far more memory per value
+while it is parsed (about 130 bytes, measured), so CSV files get a quarter of it (8 million values).
 
 Examples
 --------
@@ -52,14 +53,15 @@ def _gb(values: int) -> str:
     return f"{values * 8 / 1e9:.1f} GB"
 
 
-def check_values(n_samples: int, n_channels: int, name: str) -> None:
-    """Refuse a signal of ``n_samples`` x ``n_channels`` values over the limit, before it is read."""
+def check_values(n_samples: int, n_channels: int, name: str, *, divisor: int = 1, advice: str = "") -> None:
+    """Refuse a signal of ``n_samples`` x ``n_channels`` values over the limit (divided by ``divisor`` for
+    formats that need more memory per value while parsing), before it is read."""
     total = int(n_samples) * max(int(n_channels), 1)
-    limit = max_values()
+    limit = max_values() // divisor
     if total > limit:
         raise SignalError(
             f"{name}: the signal would hold {total:,} values ({_gb(total)} in memory), over the limit of "
-            f"{limit:,} values; cut the recording into shorter pieces or raise {MAX_VALUES_ENV}"
+            f"{limit:,} values{advice}; cut the recording into shorter pieces or raise {MAX_VALUES_ENV}"
         )
 
 

@@ -118,3 +118,13 @@ def test_nesting_depth_is_iterative():
     for _ in range(5000):
         deep = [deep]
     assert limits.nesting_depth(deep) == limits.MAX_NESTING + 1
+
+
+def test_csv_gets_a_quarter_of_the_limit_counted_before_splitting(tmp_path, monkeypatch):
+    monkeypatch.setenv(limits.MAX_VALUES_ENV, "40000")
+    path = tmp_path / "long.csv"
+    path.write_text("0.5,0.25\n" * 6000)  # 12,000 values: under 40,000 but over a quarter of it
+    message = _refused(path, "over the limit of 10,000 values for a CSV file", fs=1000)
+    assert ".npy" in message
+    path.write_text("0.5,0.25\n" * 4000)
+    assert load_recording(path, fs=1000).data.shape == (4000, 2)

@@ -97,8 +97,8 @@ def aspect_status(document: Document, concept: Concept, *, threshold: float | No
     if scored and document.sentences[scored[0][1]].background:
         best = document.sentences[scored[0][1]]
         return AspectStatus(concept.id, concept.name, NOT_REPORTED,
-                            f"Not found in the paper: check. {concept.name.capitalize()} appears only in background "
-                            f"about others' work ({best.location}).", order, False, scored[0][0])
+                            f"{concept.name.capitalize()} appears only in background about others' work "
+                            f"({best.location}).", order, False, scored[0][0])
     if scored:
         best = document.sentences[scored[0][1]]
         where = f"the {best.part}"
@@ -120,7 +120,7 @@ def _near_is_close(near: list[Sentence]) -> bool:
 def _near_reason(concept: Concept, near: list[Sentence]) -> str:
     if _near_is_close(near):
         s = next(s for s in near if s.part in ("methods", "results") and not s.background)
-        return (f"{'Not found in the paper: check'}. No sentence reports {concept.name}; related wording at "
-                f"{s.location} is a negation, a plan, background or a different use of the word.")
+        return (f"No sentence reports {concept.name}; related wording at {s.location} is a negation, a plan, "
+                "background or a different use of the word.")
     return (f"No sentence reports {concept.name}; the word appears only in background, discussion, or with a "
             "negation or another meaning.")

@@ -161,7 +161,8 @@ def suggest_command(
         typer.echo(f"[{item.id}] {item.question}")
         typer.echo(f"    status: {ev.status.replace('_', ' ')} - {ev.reason}")
         if ev.not_found:
-            typer.echo(f"    {NOT_FOUND_MESSAGE}.")
+            if not ev.reason.startswith(NOT_FOUND_MESSAGE):
+                typer.echo(f"    {NOT_FOUND_MESSAGE}.")
         else:
             for rank, c in enumerate(ev.candidates, start=1):
                 typer.echo(f"  {rank}. {c.location}: {c.sentence.text}")

@@ -10,27 +10,25 @@ firing inside a few sweeps) into a template. Every template is then measured:
   marker sits where the template then stays within +-level of the baseline for 3 ms. Pattichis et al.
   (1995) used a 3 ms window at +-40 uV (their biceps reference values rest on it); medlens keeps the 3 ms
   window but uses level = max(10 uV, 4 x the template's residual noise), because at +-40 uV the small MUAPs
-  of the N2001 recordings (controls about 0.15 mV) lose most of their duration (measured in the README:
-  median control duration 2.1 ms at 40 uV, 7.4 ms at 10 uV). Durations are therefore a little longer than
-  with the 40 uV rule for large MUAPs; compare with the reference range with that in mind;
+  of the N2001 recordings (controls about 0.15 mV) lose most of their duration (median control duration
+  2.0 ms at 40 uV, 7.4 ms at 10 uV, first 3 records per subject). Durations are therefore a little longer
+  than with the 40 uV rule for large MUAPs; compare with the reference range with that in mind;
 - **amplitude** (peak to peak), **phases** (baseline crossings of excursions over 25 uV, plus one),
   **turns** (reversals with a swing of at least 25 uV both sides), **area** (of the rectified template
   between the markers), **thickness** (area / amplitude), **size index** (2 log10(amplitude in mV) +
-  thickness, after Sonoo and Stålberg 1993), **spike duration** (first to last turn), the **satellite**
-  flag (a time-locked component after the end marker), and the unit's **firing rate** and its
-  coefficient of variation from the class's inter-discharge intervals.
+  thickness; Sonoo M, Stålberg E, 1993, PubMed 7691568), **spike duration** (first to last turn), the
+  **satellite** flag (a time-locked component after the end marker), and the unit's **firing rate** and
+  its coefficient of variation from the class's inter-discharge intervals.
 
-References: Stålberg E, Andreassen S, Falck B, Lang H, Rosenfalck A, Trojaborg W. Quantitative analysis
-of individual motor unit potentials: a proposition for standardized terminology and criteria for
-measurement. J Clin Neurophysiol 1986;3(4):313-348. Pattichis CS, Schizas CN, Middleton LT. Neural
+References: Stålberg E et al. Quantitative analysis of individual motor unit potentials: a proposition
+for standardized terminology and criteria for measurement (1986). Pattichis CS, Schizas CN, Middleton LT. Neural
 network models in EMG diagnosis. IEEE Trans Biomed Eng 1995;42(5):486-496.
 
 Examples
 --------
->>> from signal_core.synthetic import simulate_recording
->>> result = analyse_muaps(simulate_recording("healthy", seconds=5.0, seed=1), muscle="biceps")
->>> result.summary["n_muaps"] > 0, result.pattern in PATTERNS
-(True, True)
+>>> from signal_core.io import load_recording
+>>> result = analyse_muaps(load_recording("N2001C02BB51.npz"), muscle="biceps")  # doctest: +SKIP
+>>> result.muaps[0].duration_ms, result.summary["polyphasic_pct"], result.pattern  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from decision_support.models import MODEL_KINDS
 
 if TYPE_CHECKING:
-    from decision_support.training import TrainedModel
+    from decision_support.trained import TrainedModel
 
 MODEL_CARD_REFERENCE = ("Mitchell M, et al. Model Cards for Model Reporting. FAT* '19, 2019:220-229. "
                         "doi:10.1145/3287560.3287596")
@@ -101,6 +101,7 @@ def build_model_card(model: TrainedModel, dataset_card: dict[str, Any] | None = 
         "evaluation_data": {
             "description": (f"The same {data_word} cohort, by {m.get('n_folds')}-fold subject-grouped cross-validation: "
                             "no subject is ever in both the training and the test part of a fold."),
+            "design": m.get("design", {}).get("meaning"),
             "n_subjects": meta.get("n_subjects"),
             "n_recordings": meta.get("n_recordings"),
         },
@@ -186,3 +187,44 @@ def _scalar(v: Any) -> str:
     if v is None:
         return "n/a"
     return str(v)
+
+
+#: A cohort below this many subjects gets a warning that its intervals are wide.
+SMALL_COHORT_SUBJECTS = 30
+#: Held-out results at or above these look too good for a clinical EMG cohort.
+TOO_GOOD = {"macro_auc": 0.98, "accuracy": 0.97}
+
+
+def report_warnings(sidecar: dict[str, Any]) -> list[str]:
+    """Plain warnings for a model's report: small cohort, too-good results, miscalibration, low coverage.
+
+    ``sidecar`` is what ``registry.read_sidecar`` returns (``metadata`` and ``metrics``).
+    """
+    meta, m = sidecar.get("metadata", {}), sidecar.get("metrics", {})
+    out = []
+    n = int(meta.get("n_subjects") or 0)
+    per_class = meta.get("subjects_per_class") or {}
+    if n and n < SMALL_COHORT_SUBJECTS:
+        listing = ", ".join(f"{k} {v}" for k, v in per_class.items())
+        out.append(f"Small cohort: {n} subjects ({listing}). Every estimate below has a wide interval; a few "
+                   "subjects more or less could change it a lot, and subjects from another lab may differ more.")
+    point = m.get("point", {})
+    good = [f"{name.replace('_', ' ')} {point[name]:.2f}" for name, limit in TOO_GOOD.items()
+            if point.get(name) is not None and point.get(name) == point.get(name) and point[name] >= limit]
+    if good:
+        out.append(f"Results look too good ({', '.join(good)} on held-out subjects). In clinical EMG that usually "
+                   "means a leak (one subject on both sides), a confound (contraction level, site, amplifier) or "
+                   "simulated data, not a model that will do as well on new patients.")
+    slope = (m.get("abnormal") or {}).get("calibration", {}).get("slope")
+    if slope is not None and slope == slope and not 0.7 <= slope <= 1.3:
+        out.append(f"Calibration slope {slope:.2f} (ideal 1): the probabilities are "
+                   f"{'too extreme' if slope < 1 else 'too timid'} on held-out subjects.")
+    for conf, table in sorted((m.get("conformal_coverage") or {}).items()):
+        low = [f"{c} {v:.0%}" for c, v in table.get("per_class", {}).items()
+               if v is not None and v == v and v < float(conf) - 0.02]
+        if low:
+            out.append(f"At {float(conf):.0%} confidence the prediction sets held the true class less often than "
+                       f"promised for: {', '.join(low)}.")
+    if meta.get("simulated"):
+        out.append("Trained on simulated recordings: these numbers describe the simulator, not patients.")
+    return out

@@ -55,7 +55,7 @@ MODEL_KINDS: dict[str, str] = {
 
 def _base_estimator(kind: str, seed: int) -> Any:
     if kind == "logistic":
-        return LogisticRegression(C=0.5, max_iter=5000)
+        return LogisticRegression(C=0.5, max_iter=5000, solver="newton-cg")  # lbfgs: same fit, ~15x slower here
     if kind == "lda":
         return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
     if kind == "rf":

@@ -17,26 +17,28 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
+from decision_support.columns import is_feature_column
 from decision_support.conformal import ClassConditionalConformal
+from decision_support.model_card import build_model_card
 from decision_support.models import MODEL_KINDS, make_pipeline
 from decision_support.ood import MahalanobisOOD
-from decision_support.transformers import FeatureSettings, describe_column, recording_features
+from decision_support.patient import aggregate_proba, patient_calibration_rows
+from decision_support.trained import TrainedModel, temper
+from decision_support.transformers import FeatureSettings
+from decision_support.designs import check_design
 from decision_support.validation import cross_validated_proba, evaluate, macro_auc
-from signal_core.recording import Recording
 
 __all__ = ["FeatureSettings", "TrainedModel", "train_model", "feature_columns_of", "META_COLUMNS"]
 
-META_COLUMNS = ("subject", "label", "recording", "path", "age", "sex", "muscle", "mode", "effort", "severity", "fs",
-                "n_channels", "seconds")
+META_COLUMNS = ("subject", "label", "recording", "record", "path", "age", "sex", "muscle", "mode", "effort", "severity",
+                "fs", "n_channels", "seconds", "level", "diagnosis")
 SUBGROUP_COLUMNS = ("muscle", "sex", "age", "mode", "effort", "severity")
 #: Numeric covariates are reported in bands: (edges, labels), left-closed.
 BANDS = {
@@ -49,65 +51,26 @@ MIN_SUBJECTS_PER_CLASS = 3
 ProgressFn = Callable[[float, str], None]
 
 
-@dataclass
-class TrainedModel:
-    """A fitted, validated model with everything needed to predict honestly (see DS_CONTRACT)."""
-
-    pipeline: Pipeline
-    kind: str
-    feature_names: list[str]
-    classes: list[str]
-    settings: FeatureSettings
-    reference: pd.DataFrame
-    conformal: ClassConditionalConformal
-    ood: MahalanobisOOD
-    metrics: dict[str, Any]
-    card: dict[str, Any] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def version(self) -> str:
-        return str(self.metadata.get("version", "unversioned"))
-
-    @property
-    def simulated(self) -> bool:
-        return bool(self.metadata.get("simulated", False))
-
-    def featurize(self, recording: Recording) -> pd.DataFrame:
-        """One recording -> a one-row DataFrame with exactly ``feature_names`` as columns."""
-        row = recording_features(recording, self.settings)
-        missing = [f for f in self.feature_names if f not in row.index]
-        if missing:
-            raise ValueError(f"this recording has {recording.n_channels} channel(s) but the model was trained on "
-                             f"per-channel features it cannot compute here (e.g. {missing[0]}); use a recording "
-                             "with the same channels as the training cohort")
-        return pd.DataFrame([row[self.feature_names].to_numpy()], columns=self.feature_names)
-
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.pipeline.predict_proba(X[self.feature_names])
-
-
 def feature_columns_of(table: pd.DataFrame) -> list[str]:
     """The recording-level feature columns of a table (names medlens can describe), in table order."""
     cols = []
     for c in table.columns:
-        if c in META_COLUMNS:
-            continue
-        try:
-            describe_column(str(c))
-        except ValueError:
-            continue
-        cols.append(str(c))
+        if c not in META_COLUMNS and is_feature_column(str(c)):
+            cols.append(str(c))
     return cols
 
 
-def _check_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[dict[str, Any]]]:
+def _check_table(table: pd.DataFrame, columns: Sequence[str] | None = None
+                 ) -> tuple[pd.DataFrame, list[str], list[dict[str, Any]]]:
     if not isinstance(table, pd.DataFrame):
         raise ValueError("the feature table must be a pandas DataFrame (see decision_support.cohort)")
     for col in ("subject", "label"):
         if col not in table.columns:
             raise ValueError(f"the feature table has no {col!r} column")
-    features = feature_columns_of(table)
+    features = list(columns) if columns is not None else feature_columns_of(table)
+    absent = [c for c in features if c not in table.columns]
+    if absent:
+        raise ValueError(f"the feature table lacks the column(s) {', '.join(absent[:5])}")
     if not features:
         raise ValueError("the feature table has no recording-level feature columns (e.g. MNF_median)")
     table = table.reset_index(drop=True).copy()
@@ -171,6 +134,21 @@ def _subgroup_metrics(table: pd.DataFrame, proba: np.ndarray, classes: list[str]
     return out
 
 
+def _patient_metrics(y: np.ndarray, proba: np.ndarray, groups: np.ndarray, classes: list[str], *, n_boot: int,
+                     seed: int, target_sensitivity: float) -> dict[str, Any]:
+    """Metrics over patients: each held-out subject's recordings combined into one prediction."""
+    subjects = list(dict.fromkeys(groups))
+    rows = [aggregate_proba(proba[groups == s]) for s in subjects]
+    labels = np.array([y[groups == s][0] for s in subjects])
+    with np.errstate(all="ignore"):
+        out = evaluate(labels, np.array(rows), classes, np.array(subjects), target_sensitivity=target_sensitivity,
+                       n_boot=n_boot, seed=seed)
+    out["n_patients"] = len(subjects)
+    out["heldout"] = {"label": [str(v) for v in labels], "subject": [str(s) for s in subjects],
+                      "proba": np.round(np.array(rows), 6).tolist()}
+    return out
+
+
 def train_model(
     feature_table: pd.DataFrame,
     *,
@@ -185,21 +163,27 @@ def train_model(
     target_sensitivity: float = 0.9,
     dataset_card: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
+    features: Sequence[str] | None = None,
+    feature_set: str = "window",
+    ood_policy: str = "abstain",
+    extra_metrics: dict[str, Any] | None = None,
 ) -> TrainedModel:
     """Validate (subject-grouped), fit, calibrate uncertainty and document a model on a feature table.
 
     ``feature_table`` has one row per recording: feature columns (as made by ``decision_support.cohort``
     or ``transformers.recording_features``), ``subject`` and ``label``, optionally covariates (age, sex,
     muscle, mode, effort). Rows without any usable feature value are dropped and listed in
-    ``metrics["dropped_rows"]``.
-    """
-    from decision_support.model_card import build_model_card
+    ``metrics["dropped_rows"]``. ``features`` picks the columns (default: every feature column).
 
+    Probabilities are tempered by the number of training subjects (``trained.temper``) before anything is
+    measured, so the metrics, the conformal sets and the predictions all describe the probabilities a user
+    sees. Patient-level results combine each held-out subject's recordings (``patient.aggregate_proba``).
+    """
     if kind not in MODEL_KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
     settings = settings or FeatureSettings()
     report = progress or (lambda fraction, message: None)
-    table, features, dropped = _check_table(feature_table)
+    table, features, dropped = _check_table(feature_table, features)
     X = table[features]
     y = table["label"].to_numpy()
     groups = table["subject"].to_numpy()
@@ -212,6 +196,8 @@ def train_model(
         raise ValueError(f"the cohort ({len(table)} recordings of {table['subject'].nunique()} subjects) is too small "
                          f"to validate a {kind} model: {exc}. Add subjects or recordings.") from None
     classes = cv["classes"]
+    n_subjects = int(table["subject"].nunique())
+    cv["proba"] = temper(cv["proba"], n_subjects)
     report(0.65, "computing metrics with bootstrap intervals over subjects")
     metrics = evaluate(y, cv["proba"], classes, groups, target_sensitivity=target_sensitivity, n_boot=n_boot, seed=seed)
     metrics["n_folds"] = len(cv["splits"])
@@ -221,8 +207,15 @@ def train_model(
                           "proba": np.round(cv["proba"], 6).tolist()}
     metrics["subgroups"] = _subgroup_metrics(table, cv["proba"], classes)
     metrics["dropped_rows"] = dropped
+    metrics["patient"] = _patient_metrics(y, cv["proba"], groups, classes, n_boot=n_boot, seed=seed,
+                                          target_sensitivity=target_sensitivity)
+    metrics["tempering"] = (f"probabilities shrunk towards uniform as far as {n_subjects} training subjects justify: "
+                            f"(n p + 1) / (n + {len(classes)}) with n = {n_subjects}, so none exceeds "
+                            f"{(n_subjects + 1) / (n_subjects + len(classes)):.0%}")
+    metrics.update(extra_metrics or {})
     metrics["validation"] = ("subject-grouped stratified cross-validation: every recording scored by a model that "
                              "never saw its subject; intervals from a bootstrap over subjects")
+    metrics["design"] = check_design(y, groups, "between").to_dict()  # issue 13: which design, what it means
 
     report(0.75, "fitting the final model on all subjects")
     pipeline = make_pipeline(kind, seed=seed).fit(X, y, clf__groups=groups)
@@ -230,6 +223,10 @@ def train_model(
     conformal = ClassConditionalConformal.calibrate(cv["proba"], y, groups, classes,
                                                     confidence_levels=confidence_levels, seed=seed)
     conformal.model = pipeline
+    patient_proba, patient_y, patient_groups = patient_calibration_rows(cv["proba"], y, groups, seed=seed)
+    patient_conformal = ClassConditionalConformal.calibrate(patient_proba, patient_y, patient_groups, classes,
+                                                            confidence_levels=confidence_levels, seed=seed)
+    metrics["patient_conformal_coverage"] = patient_conformal.coverage
     ood = MahalanobisOOD.fit(X, groups, y, n_splits=n_splits, seed=seed)
     metrics["conformal_coverage"] = conformal.coverage
     metrics["ood"] = ood.describe()
@@ -251,11 +248,16 @@ def train_model(
         "seed": int(seed),
         "covariates": [c for c in SUBGROUP_COLUMNS if c in table.columns],
         "dataset_card": dataset_card,
+        "tempering_subjects": n_subjects,
     }
-    if "fs" in table.columns:  # the sampling rates seen in training, so predictions can refuse a mismatch
+    # the sampling rates seen in training (the one place they are stored), so predictions can refuse a mismatch
+    if "fs" in table.columns:
         meta["fs"] = sorted({float(f) for f in table["fs"].dropna()})
+    elif isinstance(dataset_card, dict) and (dataset_card.get("parameters") or {}).get("fs_hz"):
+        meta["fs"] = [float(dataset_card["parameters"]["fs_hz"])]
     model = TrainedModel(pipeline=pipeline, kind=kind, feature_names=features, classes=classes, settings=settings,
-                         reference=reference, conformal=conformal, ood=ood, metrics=metrics, metadata=meta)
+                         reference=reference, conformal=conformal, ood=ood, metrics=metrics, metadata=meta,
+                         feature_set=feature_set, ood_policy=ood_policy, patient_conformal=patient_conformal)
     model.card = build_model_card(model, dataset_card=dataset_card)
     report(1.0, "done")
     return model

@@ -232,9 +232,8 @@ def _window_features(data: np.ndarray, fs: float, settings: FeatureSettings) -> 
     thresholds: dict[str, np.ndarray] = {}
     if {"ZC", "WAMP", "MYOP"} & set(base_names):
         # Thresholds relative to each channel's robust noise level (so a gain change leaves them unchanged).
-        rows = np.ascontiguousarray(data.T)
-        sd_diff = robust_sd(rows, differences=True) if data.shape[0] > 1 else np.zeros(data.shape[1])
-        sd = robust_sd(rows)
+        sd_diff = robust_sd(data, differences=True) if data.shape[0] > 1 else np.zeros(data.shape[1])
+        sd = robust_sd(data)
         thresholds = {"zc": ZC_DEADBAND * sd_diff, "wamp": WAMP_RELATIVE * sd_diff, "myop": MYOP_RELATIVE * sd}
     result = extract_features(data, fs, window_s=settings.window_s, step_s=settings.step_s, features=base_names,
                               thresholds=thresholds)

@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import IO
+from typing import IO, Any
 
 from sqlite_utils import Database
 
@@ -121,3 +121,31 @@ def predictions_csv_text(db: Database) -> str:
     buffer = io.StringIO()
     export_predictions_csv(db, buffer)
     return buffer.getvalue()
+
+
+#: Outcome filters of the prediction log.
+OUTCOMES = ("all", "predictions", "abstentions")
+
+
+def filter_audit_rows(rows: list[dict], *, users: Any = (), outcome: str = "all", model_versions: Any = (),
+                      text: str = "") -> list[dict]:
+    """Prediction-log rows matching every filter given: users, outcome ("all", "predictions", "abstentions"),
+    model versions, and ``text`` found (case-insensitively) in the input name, label or reasons."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+    needle = str(text or "").strip().lower()
+    kept = []
+    for row in rows:
+        if users and row.get("user") not in set(users):
+            continue
+        if model_versions and row.get("model_version") not in set(model_versions):
+            continue
+        if outcome == "predictions" and row.get("abstained") or outcome == "abstentions" and not row.get("abstained"):
+            continue
+        if needle:
+            haystack = " ".join([str(row.get("input_name") or ""), str(row.get("predicted_label") or ""),
+                                 *map(str, row.get("top_reasons") or ()), *map(str, row.get("abstain_reasons") or ())])
+            if needle not in haystack.lower():
+                continue
+        kept.append(row)
+    return kept

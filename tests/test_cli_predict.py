@@ -15,7 +15,7 @@ from app.cli import cli
 from decision_support.demo import demo_recording
 from signal_core.io import save_recording
 from signal_core.recording import Recording
-from tests.decision_support.quick_model import install_as_demo, quick_model_folder
+from tests.decision_support.quick_model import install_as_default, quick_model_folder
 
 runner = CliRunner()
 
@@ -49,17 +49,39 @@ def test_predict_prints_a_readable_result_and_logs_it(model_dir, needle_file):
     assert rows[0]["predicted_label"] == "neurogenic"
 
 
-def test_predict_json_uses_the_demo_model_by_default(model_dir, needle_file):
-    install_as_demo(Path(os.environ["MEDLENS_MODEL_DIR"]))
+@pytest.mark.slow
+def test_predict_json_uses_the_real_default_model(needle_file):
+    install_as_default(Path(os.environ["MEDLENS_MODEL_DIR"]))
     result = _invoke("predict", str(needle_file), "--json", "--confidence", "0.95", "--no-explain")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["confidence"] == 0.95 and payload["explanation"] is None and payload["reasons"] == []
-    assert payload["audit_id"] == 1 and payload["simulated_model"] is True
-    assert set(payload["coverage"]) == {"healthy", "myopathic", "neurogenic"}
+    assert payload["audit_id"] == 1 and payload["simulated_model"] is False
+    assert "15 people" in payload["training_population"] and "not peripheral neuropathy" in payload["training_population"]
+    if not payload["abstained"]:
+        assert set(payload["coverage"]) == {"healthy", "myopathic", "neurogenic"}
+        assert max(payload["probabilities"].values()) <= 16 / 18 + 1e-9  # tempered by 15 subjects
 
 
-def test_missing_demo_model_says_how_to_get_one(needle_file):
+def test_several_recordings_give_a_patient_level_answer_and_each_record(model_dir, tmp_path):
+    files = [str(save_recording(demo_recording("neurogenic", i, seconds=4.0), tmp_path / f"site{i}.npz"))
+             for i in range(2)]
+    result = _invoke("predict", *files, "--model", str(model_dir), "--json", "--user", "dr.c")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["level"] == "patient" and payload["n_recordings"] == 2
+    assert [r["input_name"] for r in payload["records"]] == ["site0.npz", "site1.npz"]
+    assert [r["audit_id"] for r in payload["records"]] == [1, 2]
+    for key in ("predicted_label", "probabilities", "prediction_set", "reasons", "abstained"):
+        assert key in payload
+    assert sum(payload["probabilities"].values()) == pytest.approx(1.0)
+    assert payload["predicted_label"] == max(payload["probabilities"], key=payload["probabilities"].get)
+    text = _invoke("predict", *files, "--model", str(model_dir))
+    assert "Patient: 2 recordings (2 used)" in text.output and "--- Recording 2 of 2 ---" in text.output
+    assert "Logged to the audit log as entries 3, 4." in text.output
+
+
+def test_missing_default_model_says_how_to_get_one(needle_file):
     result = _invoke("predict", str(needle_file))
     assert result.exit_code == 1
     assert "Error: no model at" in result.output and "medlens init" in result.output

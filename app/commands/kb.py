@@ -53,22 +53,26 @@ def register(cli: typer.Typer) -> None:
     @cli.command("init")
     def init_command(
         db: Path | None = DB_OPTION,
-        no_model: bool = typer.Option(False, "--no-model", help="Skip training the demo model."),
+        no_model: bool = typer.Option(False, "--no-model", help="Skip training the default and demo models."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Create or migrate the database and load the curated case library (safe to run again)."""
         with user_errors():
             summary = {"knowledge": init_knowledge(db)}
-            if not no_model:  # the demo model (trained on simulated EMG) if it is missing
+            if not no_model:  # the default model (real patients, from the shipped table) and the simulated demo
+                from decision_support.default_model import ensure_default_model
                 from decision_support.demo import ensure_demo_model
 
+                summary["default_model"] = str(ensure_default_model())
                 summary["demo_model"] = str(ensure_demo_model())
         if json_out:
             echo_json(summary)
         else:
             _print_init(summary["knowledge"])
+            if "default_model" in summary:
+                typer.echo(f"Default model (trained on 15 real patients, N2001): {summary['default_model']}")
             if "demo_model" in summary:
-                typer.echo(f"Demo model (trained on simulated EMG): {summary['demo_model']}")
+                typer.echo(f"Demo model (simulated EMG, for teaching): {summary['demo_model']}")
 
     cli.add_typer(kb_cli, name="kb")
     cli.add_typer(user_cli, name="user")

@@ -64,6 +64,27 @@ def _print_report(sidecar: dict) -> None:
         typer.echo(f"Prediction sets at {float(conf):.0%}: coverage on held-out subjects {per}; "
                    f"mean set size {table['mean_set_size']:.1f}")
     typer.echo(sidecar["metrics"].get("ood", {}).get("text", ""))
+    _print_patient_and_comparison(sidecar)
+
+
+def _print_patient_and_comparison(sidecar: dict) -> None:
+    """Patient-level metrics, the baseline and published comparison, and the report's warnings."""
+    from decision_support import validation as v
+    from decision_support.model_card import report_warnings
+
+    metrics = sidecar["metrics"]
+    if metrics.get("patient"):
+        typer.echo(f"Per patient ({metrics['patient'].get('n_patients')} patients, each patient's recordings combined):")
+        for row in v.metrics_table(metrics["patient"])[:3]:
+            typer.echo(f"  {row['metric']:<36} {row['estimate']:.2f}  (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})")
+    for row in metrics.get("comparison", []):
+        rec, pat = row.get("recording") or {}, row.get("patient") or {}
+        auc = (f"macro AUC per recording {rec['macro_auc'][0]:.2f} ({rec['macro_auc'][1]:.2f}-{rec['macro_auc'][2]:.2f}),"
+               f" per patient {pat['macro_auc'][0]:.2f}; " if rec else "")
+        pairs = "; ".join(f"{k} {p['per recording']:.2f}/{p['per patient']:.2f}" for k, p in row["pairs"].items())
+        typer.echo(f"  {row['approach']}: {auc}pairwise AUC per recording/patient: {pairs}")
+    for warning in report_warnings(sidecar):
+        typer.echo(f"Warning: {warning}")
 
 
 def register(cli: typer.Typer) -> None:
@@ -146,10 +167,32 @@ def model_report(
                        f"{op['specificity']:.0%}.")
 
 
+def _n2001_features(root: Path, output: Path, subjects: list[str] | None, *, quiet: bool, json_out: bool) -> None:
+    """The default model's feature table from the N2001 recordings (written exactly as shipped)."""
+    from decision_support.n2001 import n2001_feature_table, write_feature_table
+
+    table = n2001_feature_table(root, subjects=subjects or None, progress=_progress(quiet))
+    if output.suffix.lower() == ".csv":
+        write_feature_table(table, output)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(output, index=False)
+    summary = {"output": str(output), "recordings": len(table), "subjects": int(table["subject"].nunique()),
+               "columns": len(table.columns)}
+    if json_out:
+        echo_json(summary)
+    else:
+        typer.echo(f"Wrote {len(table)} N2001 recordings of {summary['subjects']} subjects x {len(table.columns)} "
+                   f"columns to {output}")
+
+
 @cohort_cli.command("features")
 def cohort_features_command(
     manifest: Path | None = typer.Option(None, "--manifest", help="Manifest CSV (path, subject, label, ...)."),
     folder: Path | None = typer.Option(None, "--folder", help="A folder laid out as label/subject/file."),
+    n2001: Path | None = typer.Option(None, "--n2001", help="The EMGLAB N2001 data set (../shared/data or its "
+                                      "emg_n2001 folder): the default model's table (MUAP + window features)."),
+    subject: list[str] | None = typer.Option(None, "--subject", help="With --n2001: only these subjects (repeat)."),
     output: Path = typer.Option(..., "-o", "--output", help="Feature table to write (.parquet or .csv)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     labels: str | None = typer.Option(None, "--labels", help="Allowed labels, comma-separated."),
@@ -161,11 +204,14 @@ def cohort_features_command(
     from decision_support.cohort import cohort_features, load_cohort
 
     with user_errors():
-        sources = [s for s in (manifest, folder) if s is not None]
+        sources = [s for s in (manifest, folder, n2001) if s is not None]
         if len(sources) != 1:
-            raise ValueError("give exactly one of --manifest FILE or --folder DIR")
+            raise ValueError("give exactly one of --manifest FILE, --folder DIR or --n2001 DIR")
         if output.suffix.lower() not in (".parquet", ".csv"):
             raise ValueError(f"output {output.name} must end in .parquet or .csv")
+        if n2001 is not None:
+            _n2001_features(n2001, output, subject, quiet=quiet or json_out, json_out=json_out)
+            return
         cohort = load_cohort(sources[0], labels=_labels(labels))
         table = cohort_features(cohort, scheduler=scheduler, progress=_progress(quiet or json_out),
                                 errors="skip" if skip_bad else "raise")

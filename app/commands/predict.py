@@ -1,7 +1,7 @@
-"""`medlens predict` (one recording -> checked, explained prediction) and `medlens audit ...` (the log).
+"""`medlens predict` (recordings of one patient -> checked, explained prediction) and `medlens audit ...`.
 
-A thin shell over ``decision_support.predict``: every prediction, abstentions included, is written to the
-audit log in the knowledge base.
+A thin shell over ``app.actions.predict_and_log`` (the path the Decision support page uses too): every
+prediction, abstentions included, is written to the audit log in the knowledge base.
 """
 
 from __future__ import annotations
@@ -25,52 +25,61 @@ def _default_user() -> str:
 
 
 def load_model_folder(folder: Path | None):
-    """The model in ``folder`` (default: the demo model), with a plain error when there is none."""
+    """The model in ``folder`` (default: the real default model, models/n2001), with a plain error when absent."""
+    from decision_support.default_model import DEFAULT_MODEL_NAME
     from decision_support.registry import default_model_dir, load_model
 
-    folder = Path(folder) if folder else default_model_dir() / "demo"
+    folder = Path(folder) if folder else default_model_dir() / DEFAULT_MODEL_NAME
     if not folder.exists():
-        hint = ("run `medlens init` to train the demo model" if folder.name == "demo"
-                else "train one with `medlens model train`")
+        hint = ("run `medlens init` to train the default model (seconds, from the shipped feature table)"
+                if folder.name in (DEFAULT_MODEL_NAME, "demo") else "train one with `medlens model train`")
         raise ValueError(f"no model at {folder}; {hint}")
     return load_model(folder)
-
-
-def log_result(result, user: str, input_name: str):
-    """Write one prediction (or abstention) to the audit log; a failed write is reported, never raised."""
-    from app.prediction_log import log_safely
-
-    return log_safely(result, user, input_name)
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command("predict")
     def predict_command(
-        recording: Path = typer.Argument(..., help="Recording file: CSV, NPY/NPZ, WFDB (.hea) or EDF/BDF."),
-        model: Path | None = typer.Option(None, "--model", help="Model folder (default: the demo model)."),
+        recordings: list[Path] = typer.Argument(..., help="One or more recordings of one patient's muscle: CSV, "
+                                                "NPY/NPZ, WFDB (.hea, with its .dat beside it) or EDF/BDF."),
+        model: Path | None = typer.Option(None, "--model", help="Model folder (default: models/n2001, trained on "
+                                          "real patients; models/demo is the simulated teaching model)."),
         explain: bool = typer.Option(True, "--explain/--no-explain", help="Explain with SHAP and plain reasons."),
         confidence: float = typer.Option(0.9, "--confidence", help="Confidence of the prediction set (0-1)."),
         fs: float | None = typer.Option(None, "--fs", help="Sampling rate in Hz (needed for .npy files)."),
+        muscle: str | None = typer.Option(None, "--muscle", help="The muscle recorded (for its MUAP reference "
+                                          "ranges), e.g. biceps; default: from the file, if it says."),
+        age: float | None = typer.Option(None, "--age", help="The patient's age in years (for age references)."),
         user: str | None = typer.Option(None, "--user", help="Name written to the audit log (default: your login)."),
-        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON (several recordings: the "
+                                      "patient-level result at the top, each recording under \"records\")."),
     ) -> None:
-        """Check a recording's quality, predict with a calibrated probability and prediction set, explain it,
-        and log it. Simulated training data; education and research only, not a medical device."""
-        from decision_support.predict import format_result, predict_file
+        """Check each recording's quality, predict with a calibrated probability and prediction set, explain it in
+        clinical terms, combine several recordings into one patient-level answer, and log every result.
+        Education and research only, not a medical device."""
+        from app.actions import RecordingInput, predict_and_log
+        from app.prediction_text import format_patient, format_result
 
         with user_errors():
             trained = load_model_folder(model)
-            result = predict_file(recording, trained, fs=fs, confidence=confidence, explain=explain)
-            logged = log_result(result, user or _default_user(), recording.name)
+            inputs = [RecordingInput.from_path(path, fs) for path in recordings]
+            outcome = predict_and_log(inputs, trained, user=user or _default_user(), confidence=confidence,
+                                      explain=explain, muscle=muscle, age=age)
         if json_out:
-            echo_json({**result.to_dict(), "audit_id": logged.audit_id, "audit_error": logged.problem})
+            echo_json(outcome.to_dict())
+        elif outcome.patient is not None:
+            typer.echo(format_patient(outcome.patient))
         else:
-            typer.echo(format_result(result))
-        if logged.problem:  # shown above, but not logged: say so and fail, so scripts notice
-            typer.echo(f"Error: {recording.name}: {logged.warning}", err=True)
+            typer.echo(format_result(outcome.results[0]))
+        if outcome.audit_problem:  # shown above, but not logged: say so and fail, so scripts notice
+            from app.prediction_log import not_logged_warning
+
+            typer.echo(f"Error: {not_logged_warning(outcome.audit_problem)}", err=True)
             raise typer.Exit(1)
-        if not json_out:
-            typer.echo(f"Logged to the audit log as entry {logged.audit_id}.")
+        if json_out:
+            return
+        typer.echo(f"Logged to the audit log as entr{'y' if len(outcome.audit_ids) == 1 else 'ies'} "
+                   f"{', '.join(map(str, outcome.audit_ids))}.")
 
     @audit_cli.command("list")
     def audit_list(

@@ -4,8 +4,8 @@ import streamlit as st
 
 from app.components.layout import page_boundary, page_header
 from app.state_knowledge import knowledge_db
-from decision_support.predict import OUTCOMES, audit_frame, filter_audit_rows
-from knowledge.audit import list_predictions, predictions_csv_text
+from app.prediction_text import audit_frame
+from knowledge.audit import OUTCOMES, filter_audit_rows, list_predictions, predictions_csv_text
 
 SHOWN = 1000
 

@@ -64,6 +64,14 @@ with page_boundary("the recording view"):
     } for c in report.channels]), hide_index=True, key="quality_table")
     st.caption("Flat or disconnected channels, clipping, hum at 50/60 Hz, movement below 20 Hz and missing "
                "values each have a warn and a fail threshold (see the README). SNR is shown for information.")
+    if st.button("Send to decision support", key="send_to_decision_support",
+                 help="Predict on this recording on the Decision support page (MUAP findings, explained prediction)."):
+        from app.actions import RecordingInput
+        from decision_support.predict import recording_sha256
+
+        name = str(rec.metadata.get("file_name") or rec.metadata.get("name") or "recording from Signal explorer")
+        st.session_state["ds_sent_recording"] = RecordingInput(rec, name, recording_sha256(rec))
+        st.success("Sent. Open **Decision support** in the sidebar to predict on it.")
 
     st.subheader("Features")
     w1, w2 = st.columns(2)

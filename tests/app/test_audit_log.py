@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from decision_support.predict import audit_record, predict_recording, simulate_demo_recording
+from app.actions import audit_record
+from decision_support.predict import predict_recording, simulate_demo_recording
 from knowledge.audit import log_prediction
 from knowledge.db import open_db
 from signal_core.recording import Recording

@@ -30,3 +30,26 @@ def install_as_demo(models_dir: Path) -> Path:
     if not target.exists():
         shutil.copytree(quick_model_folder(), target)
     return target
+
+
+_DEFAULT: Path | None = None
+
+
+def default_model_folder() -> Path:
+    """The real default model (N2001 table shipped with medlens; few bootstrap resamples so it trains fast)."""
+    global _DEFAULT
+    if _DEFAULT is None or not (_DEFAULT / "model.json").is_file():
+        from decision_support.default_model import train_default_model
+        from decision_support.registry import save_model
+
+        root = Path(tempfile.mkdtemp(prefix="medlens-default-model-"))
+        _DEFAULT = save_model(train_default_model(n_boot=40), root / "n2001")
+    return _DEFAULT
+
+
+def install_as_default(models_dir: Path) -> Path:
+    """Copy the real default model to ``models_dir / "n2001"`` (where the app and CLI look for it)."""
+    target = Path(models_dir) / "n2001"
+    if not target.exists():
+        shutil.copytree(default_model_folder(), target)
+    return target

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.actions import audit_record
+from app.prediction_text import audit_frame, format_result
 from decision_support import predict as dp
+from knowledge.audit import filter_audit_rows
 from decision_support.demo import demo_recording
 from signal_core.errors import SignalError
 from signal_core.io import save_recording
@@ -129,20 +132,22 @@ def test_a_test_tone_sweep_is_unlike_the_training_cohort(quick_model):
     result = dp.predict_recording(Recording(sweep, 4000.0, units=("mV",)), quick_model)
     assert result.quality_verdict == "pass"
     assert result.abstained and result.is_outlier and result.ood_score > result.ood_threshold
-    assert "unlike the recordings the model was trained on" in result.abstain_reasons[0]
+    assert "unlike anything the model was trained on" in result.abstain_reasons[0]
     assert len(result.abstain_reasons) == 1 + dp.TOP_OUTLYING
     assert all("training recordings" in reason for reason in result.abstain_reasons[1:])
 
 
 def test_features_that_cannot_be_computed_abstain(quick_model, neurogenic):
-    broken = SimpleNamespace(**vars(quick_model))
-    broken.featurize = lambda rec: quick_model.featurize(rec).assign(**{quick_model.feature_names[0]: np.nan})
+    from decision_support.trained import Measurement
+
+    broken = dataclasses.replace(quick_model)
+    broken.measure = lambda rec: Measurement(quick_model.featurize(rec).assign(**{quick_model.feature_names[0]: np.nan}))
     result = dp.predict_recording(neurogenic, broken)
     assert result.abstained and quick_model.feature_names[0] in result.abstain_reasons[0]
 
 
 def test_channels_are_matched_by_name_then_position_else_abstain():
-    model = SimpleNamespace(feature_names=["MDF_median_ch1", "MDF_median_ch2"], metadata={}, settings=None)
+    model = SimpleNamespace(feature_names=["MDF_median_ch1", "MDF_median_ch2"], training_fs=None, feature_set="window")
     two = Recording(np.ones((100, 2)), 4000.0, ("left", "right"))
     matched, problems, warnings = dp.match_to_model(two, model)
     assert problems == [] and matched.channel_names == ("ch1", "ch2") and "by position" in warnings[0]
@@ -176,8 +181,8 @@ def test_audit_record_round_trips_through_the_audit_log(neurogenic_result):
     db = open_db(":memory:")
     flat = dp.PredictionResult(**{**vars(neurogenic_result), "abstained": True, "abstain_reasons": ["flat"],
                                   "probabilities": {}, "predicted_label": None, "prediction_set": [], "reasons": []})
-    first = log_prediction(db, **dp.audit_record(neurogenic_result, "dr.a", "needle.npz"))
-    second = log_prediction(db, **dp.audit_record(flat, "", "flat.csv"))
+    first = log_prediction(db, **audit_record(neurogenic_result, "dr.a", "needle.npz"))
+    second = log_prediction(db, **audit_record(flat, "", "flat.csv"))
     rows = list_predictions(db)
     assert [r["id"] for r in rows] == [second, first]
     assert rows[1]["predicted_label"] == "neurogenic" and rows[1]["user"] == "dr.a"
@@ -187,7 +192,7 @@ def test_audit_record_round_trips_through_the_audit_log(neurogenic_result):
 
 
 def test_format_result_shows_the_set_the_coverage_and_the_note(neurogenic_result):
-    text = dp.format_result(neurogenic_result)
+    text = format_result(neurogenic_result)
     assert "Prediction: neurogenic" in text
     assert "Prediction set at 90% confidence: {" in text
     assert "Coverage on held-out subjects at 90%" in text
@@ -212,8 +217,9 @@ def test_any_signal_gives_a_result_not_a_crash(quick_model, n, seed, scale, spec
         assert result.abstain_reasons and all(isinstance(r, str) and r for r in result.abstain_reasons)
 
 
-def test_reasons_say_when_channels_were_pooled(quick_model):
-    rec = demo_recording("neurogenic", 2, seconds=3.0, n_channels=2)
+def test_reasons_say_when_channels_were_pooled(quick_model, neurogenic):
+    # the same channel twice: pooled windows have the features of the one-channel recording
+    rec = Recording(np.repeat(neurogenic.data, 2, axis=1), neurogenic.fs, ("a", "b"), neurogenic.units * 2)
     result = dp.predict_recording(rec, quick_model)
     assert not result.abstained, result.abstain_reasons
     assert all("(windows of all channels pooled)" in reason for reason in result.reasons)
@@ -222,10 +228,10 @@ def test_reasons_say_when_channels_were_pooled(quick_model):
 @pytest.mark.parametrize(
     ("metadata", "expected"),
     [({"fs": 2000}, 2000.0), ({"fs": [4000.0, 4000.0]}, 4000.0), ({"fs": [2000.0, 4000.0]}, None),
-     ({"dataset_card": {"parameters": {"fs_hz": 4000.0}}}, 4000.0), ({}, None), ({"fs": "n/a"}, None)],
+     ({}, None), ({"fs": "n/a"}, None)],
 )
-def test_training_sampling_rate_is_read_from_the_model(metadata, expected):
-    assert dp.training_fs(SimpleNamespace(metadata=metadata, settings=None)) == expected
+def test_training_sampling_rate_is_read_from_the_model(quick_model, metadata, expected):
+    assert dataclasses.replace(quick_model, metadata=metadata).training_fs == expected
 
 
 def test_audit_rows_filter_and_table():
@@ -240,19 +246,19 @@ def test_audit_rows_filter_and_table():
          "prediction_set": ["neurogenic"], "top_reasons": ["Median frequency is low."], "abstained": False,
          "abstain_reasons": []},
     ]
-    assert [r["id"] for r in dp.filter_audit_rows(rows)] == [2, 1]
-    assert [r["id"] for r in dp.filter_audit_rows(rows, outcome="abstentions")] == [2]
-    assert [r["id"] for r in dp.filter_audit_rows(rows, outcome="predictions")] == [1]
-    assert [r["id"] for r in dp.filter_audit_rows(rows, users=["a"], model_versions=["v1"])] == [1]
-    assert [r["id"] for r in dp.filter_audit_rows(rows, text="DISCONNECTED")] == [2]
-    assert dp.filter_audit_rows(rows, users=["a"], outcome="abstentions") == []
+    assert [r["id"] for r in filter_audit_rows(rows)] == [2, 1]
+    assert [r["id"] for r in filter_audit_rows(rows, outcome="abstentions")] == [2]
+    assert [r["id"] for r in filter_audit_rows(rows, outcome="predictions")] == [1]
+    assert [r["id"] for r in filter_audit_rows(rows, users=["a"], model_versions=["v1"])] == [1]
+    assert [r["id"] for r in filter_audit_rows(rows, text="DISCONNECTED")] == [2]
+    assert filter_audit_rows(rows, users=["a"], outcome="abstentions") == []
     with pytest.raises(ValueError, match="outcome must be one of"):
-        dp.filter_audit_rows(rows, outcome="maybe")
-    table = dp.audit_frame(rows)
+        filter_audit_rows(rows, outcome="maybe")
+    table = audit_frame(rows)
     assert list(table["outcome"]) == ["abstained", "neurogenic"]
     assert table.loc[1, "probability"] == 0.9 and table.loc[0, "top reason"] == "Channel ch1 looks disconnected."
     assert table.loc[1, "time (UTC)"] == "2026-01-01 09:00:00" and table.loc[1, "SHA-256"] == "cd" * 8
-    assert list(dp.audit_frame([]).columns) == list(table.columns)
+    assert list(audit_frame([]).columns) == list(table.columns)
 
 
 def test_empty_sets_and_sets_without_the_top_class_are_explained(quick_model, neurogenic):

@@ -49,6 +49,33 @@ def test_corrupt_sidecar_and_missing_folder_are_clear_errors(model_copy, tmp_pat
         read_sidecar(model_copy)
 
 
+@pytest.mark.parametrize("lie", ["drop a class", "disable the OOD gate", "change a metric"])
+def test_a_sidecar_that_lies_is_refused(model_copy, lie):
+    sidecar = json.loads((model_copy / "model.json").read_text())
+    if lie == "drop a class":
+        sidecar["classes"] = sidecar["classes"][:-1]
+    elif lie == "disable the OOD gate":
+        sidecar["ood"]["threshold"] = 1e12
+    else:
+        sidecar["metrics"]["point"]["macro_auc"] = 0.999
+    (model_copy / "model.json").write_text(json.dumps(sidecar))
+    with pytest.raises(ValueError, match="changed after the model was saved"):
+        load_model(model_copy)
+    with pytest.raises(ValueError, match="changed after the model was saved"):
+        read_sidecar(model_copy)
+
+
+def test_a_recomputed_checksum_does_not_hide_a_dropped_class(model_copy):
+    from decision_support.registry import sidecar_digest
+
+    sidecar = json.loads((model_copy / "model.json").read_text())
+    sidecar["classes"] = sidecar["classes"][:-1]
+    sidecar["sha256"]["model.json"] = sidecar_digest(sidecar)
+    (model_copy / "model.json").write_text(json.dumps(sidecar))
+    with pytest.raises(ValueError, match="inconsistent"):
+        load_model(model_copy)
+
+
 def test_untrusted_types_are_refused_even_with_a_matching_checksum(model_copy):
     from collections import OrderedDict  # noqa: F401 - any type outside the allow-list
 

@@ -82,10 +82,8 @@ def test_operating_point_from_stored_heldout_predictions(quick_model):
 
 
 def test_training_sampling_rates_are_recorded_for_the_prediction_check():
-    from decision_support.predict import training_fs
-
     table = tabular_cohort(6, 2)
     table["fs"] = 2000.0
     model = train_model(table, kind="lda", n_boot=10)
     assert model.metadata["fs"] == [2000.0]
-    assert training_fs(model) == 2000.0
+    assert model.training_fs == 2000.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -28,6 +28,15 @@ StudyType = Literal["development", "evaluation", "both"]
 Judgement = Literal["low", "high", "unclear"]
 
 
+#: Bounds on every text field of an appraisal (issue 14): generous for real use, small enough that an
+#: uploaded or autosaved appraisal cannot fill the database.
+MAX_TEXT = 5000
+MAX_TITLE = 1000
+MAX_NAME = 300
+MAX_AUTHORS = 500
+MAX_ITEMS = 200
+
+
 class AppraisalError(ValueError):
     """An appraisal file or value is not usable; the message says what to fix."""
 
@@ -37,10 +46,10 @@ class _Model(BaseModel):
 
 
 class Paper(_Model):
-    title: str = ""
-    authors: list[str] = Field(default_factory=list)
+    title: str = Field(default="", max_length=MAX_TITLE)
+    authors: list[Annotated[str, Field(max_length=MAX_NAME)]] = Field(default_factory=list, max_length=MAX_AUTHORS)
     year: int | None = None
-    doi: str | None = None
+    doi: str | None = Field(default=None, max_length=200)
 
     @field_validator("year")
     @classmethod
@@ -82,17 +91,17 @@ def _surname(author: str) -> str:
 
 
 class ItemAnswer(_Model):
-    answer: str | None = None
-    evidence_quote: str = ""
-    evidence_location: str = ""
-    comment: str = ""
+    answer: str | None = Field(default=None, max_length=40)
+    evidence_quote: str = Field(default="", max_length=MAX_TEXT)
+    evidence_location: str = Field(default="", max_length=MAX_NAME)
+    comment: str = Field(default="", max_length=MAX_TEXT)
 
 
 class DomainOverride(_Model):
     """A reviewer's own risk-of-bias judgement for a domain, replacing the rule's, with the reason why."""
 
     judgement: Judgement
-    reason: str
+    reason: str = Field(max_length=MAX_TEXT)
 
     @field_validator("reason")
     @classmethod
@@ -106,7 +115,7 @@ class ApplicabilityJudgement(_Model):
     """Concern about applicability for one domain (PROBAST domains 1-3): a reviewer's judgement."""
 
     judgement: Judgement
-    reason: str = ""
+    reason: str = Field(default="", max_length=MAX_TEXT)
 
 
 def _now() -> str:
@@ -115,18 +124,18 @@ def _now() -> str:
 
 class Appraisal(_Model):
     schema_version: int = SCHEMA_VERSION
-    checklist_id: str
+    checklist_id: str = Field(max_length=60)
     paper: Paper = Field(default_factory=Paper)
-    reviewer: str = ""
-    created: str = Field(default_factory=_now)
+    reviewer: str = Field(default="", max_length=MAX_NAME)
+    created: str = Field(default_factory=_now, max_length=40)
     study_type: StudyType = "development"
-    answers: dict[str, ItemAnswer] = Field(default_factory=dict)
+    answers: dict[str, ItemAnswer] = Field(default_factory=dict, max_length=MAX_ITEMS)
     domain_overrides: dict[str, DomainOverride] = Field(default_factory=dict)
     applicability: dict[str, ApplicabilityJudgement] = Field(default_factory=dict)
     # The PROBAST rule on development studies: see appraisal.rules.
     external_validation: bool = False
     very_large_data_internally_validated: bool = False
-    notes: str = ""
+    notes: str = Field(default="", max_length=4 * MAX_TEXT)
 
     # -- construction ----------------------------------------------------------------------------
     def with_answer(self, item_id: str, answer: str | None, *, evidence_quote: str = "",

@@ -109,3 +109,23 @@ def test_source_fields_are_bounded():
     source = {"citation": "A citation", "url": "https://example.org/" + "a" * 2000}
     with pytest.raises(CaseValidationError, match="url"):
         parse_case(make_case("test-bounded", sources=[source]))
+
+
+@pytest.mark.parametrize("path, value", [
+    (("answers", "1.1", "comment"), "c" * 5001),
+    (("answers", "1.1", "evidence_quote"), "q" * 5001),
+    (("paper", "title"), "t" * 1001),
+    (("reviewer",), "r" * 301),
+])
+def test_appraisal_text_fields_are_bounded(path, value):
+    from appraisal.model import Appraisal, AppraisalError
+
+    from appraisal.model import SCHEMA_VERSION
+
+    data: dict = {"schema_version": SCHEMA_VERSION, "checklist_id": "probast", "answers": {"1.1": {"answer": "Y"}}}
+    target = data
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+    with pytest.raises(AppraisalError, match=path[-1]):
+        Appraisal.from_dict(data)

@@ -212,6 +212,7 @@ def muap(
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Quantitative needle EMG: MUAP durations, amplitudes, phases, turns ... against reference values."""
+    from signal_core.activity import segment_activity, spontaneous_activity
     from signal_core.muap import analyse_muaps
 
     with user_errors():
@@ -219,12 +220,27 @@ def muap(
         if age is not None and not 0 <= age < 130:
             raise SignalError(f"age {age:g} is not a plausible age in years")
         result = analyse_muaps(rec, channel=channel, muscle=muscle, age=age)
-    payload = {"file": str(recording), **result.to_dict()}
+        spont = spontaneous_activity(rec, channel=channel)
+        segments = segment_activity(rec, channel=channel)
+    activity = {
+        "segments": [{"start_s": s.start_s, "end_s": s.end_s, "kind": s.kind} for s in segments],
+        "seconds": {kind: sum(s.end_s - s.start_s for s in segments if s.kind == kind)
+                    for kind in ("rest", "voluntary", "artefact")},
+        "spontaneous": {"rest_seconds": spont.rest_seconds, "fibrillations": spont.fibrillations,
+                        "positive_sharp_waves": spont.positive_sharp_waves,
+                        "fibrillation_rate_hz": spont.fibrillation_rate_hz, "psw_rate_hz": spont.psw_rate_hz,
+                        "message": spont.message},
+    }
+    payload = {"file": str(recording), **result.to_dict(), "activity": activity}
     if json_output:
         echo_json(payload)
         return
+    secs = activity["seconds"]
+    activity_line = (f"Activity: {secs['voluntary']:.1f} s voluntary, {secs['rest']:.1f} s rest, "
+                     f"{secs['artefact']:.1f} s artefact. {spont.message}")
     if result.message:
         typer.echo(result.message)
+        typer.echo(activity_line)
         for line in result.limits:
             typer.echo(f"Note: {line}")
         return
@@ -245,6 +261,7 @@ def muap(
     typer.echo("Findings:")
     for line in result.findings:
         typer.echo(f"- {line}")
+    typer.echo(activity_line)
     for line in result.limits:
         typer.echo(f"Note: {line}")
 

@@ -286,6 +286,24 @@ def _build(pages: list[str], name: str, is_pdf: bool) -> Document:
     return Document(sentences, sections, name, len(pages) if is_pdf else None)
 
 
+#: Bounds on a paper (issue 14): an article with its supplement fits easily; a hostile file does not.
+MAX_PAPER_BYTES = 100 * 1024 * 1024
+MAX_PDF_PAGES = 1000
+MAX_PAPER_CHARS = 5_000_000
+
+
+def _check_paper_size(size: int, name: str) -> None:
+    if size > MAX_PAPER_BYTES:
+        raise DocumentError(f"{name} is {size / 1e6:,.0f} MB, over the {MAX_PAPER_BYTES / 1e6:.0f} MB medlens reads "
+                            "for a paper; load the article without its supplements.")
+
+
+def _check_paper_chars(chars: int, name: str) -> None:
+    if chars > MAX_PAPER_CHARS:
+        raise DocumentError(f"{name} holds more than {MAX_PAPER_CHARS:,} characters of text, far more than a paper; "
+                            "load the article itself (without supplements), or paste its text.")
+
+
 def _load_pdf(data: bytes, name: str) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -302,7 +320,14 @@ def _load_pdf(data: bytes, name: str) -> Document:
                     f"{name} is password-protected. Open it in a PDF reader, save an unprotected copy, "
                     "and load that (or paste the text)."
                 )
-        pages = [(page.extract_text() or "") for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentError(f"{name} has {len(reader.pages):,} pages, more than the {MAX_PDF_PAGES:,} medlens "
+                                "reads; load the article itself without its supplements.")
+        pages, chars = [], 0
+        for page in reader.pages:  # stop early: a small PDF can expand to far more text than any paper
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            _check_paper_chars(chars, name)
     except DocumentError:
         raise
     except (FileNotDecryptedError,):
@@ -347,6 +372,7 @@ def load_document(source: str | bytes | os.PathLike, filename: str | None = None
         path = Path(source)
         name = filename or path.name
         try:
+            _check_paper_size(path.stat().st_size, name)
             source = path.read_bytes()
         except FileNotFoundError:
             raise DocumentError(f"There is no file called {path}.") from None
@@ -354,6 +380,7 @@ def load_document(source: str | bytes | os.PathLike, filename: str | None = None
             raise DocumentError(f"Could not read {path}: {exc.strerror or exc}.") from None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
+        _check_paper_size(len(data), name)
         if not data.strip():
             raise DocumentError(f"{name} is empty.")
         if data.lstrip()[:5] == b"%PDF-":
@@ -367,4 +394,5 @@ def load_document(source: str | bytes | os.PathLike, filename: str | None = None
         raise DocumentError(f"Cannot read a paper from a {type(source).__name__}; give a path, bytes or text.")
     if not text.strip():
         raise DocumentError(f"{name} is empty.")
+    _check_paper_chars(len(text), name)
     return _build([text], name, is_pdf=False)

@@ -33,6 +33,8 @@ def test_muap_json_lists_muaps_reference_and_findings(tmp_path):
     assert payload["summary"]["n_muaps"] == 5 and payload["muscle"] == "biceps brachii" and payload["age"] == 40
     assert {r["parameter"] for r in payload["reference"]} >= {"duration_ms", "amplitude_mv"}
     assert payload["pattern"] in ("normal", "myopathic", "neurogenic", "indeterminate") and payload["findings"]
+    assert payload["activity"]["seconds"]["voluntary"] > 5.0  # a steady 6 s contraction
+    assert payload["activity"]["spontaneous"]["rest_seconds"] == 0
 
 
 def test_muap_text_table(tmp_path):

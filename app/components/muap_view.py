@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from signal_core.activity import segment_activity, spontaneous_activity
 from signal_core.muap import MuapAnalysis, analyse_muaps
 from signal_core.recording import Recording
 
@@ -77,6 +78,13 @@ def gallery_figure(analysis: MuapAnalysis):
     return fig
 
 
+def activity_summary(rec: Recording, channel: int) -> str:
+    segments = segment_activity(rec, channel=channel)
+    seconds = {k: sum(s.end_s - s.start_s for s in segments if s.kind == k) for k in ("voluntary", "rest", "artefact")}
+    return (f"Activity: {seconds['voluntary']:.1f} s voluntary, {seconds['rest']:.1f} s rest, "
+            f"{seconds['artefact']:.1f} s artefact. " + plain(spontaneous_activity(rec, channel=channel).message))
+
+
 def render_sweep(rec: Recording) -> None:
     st.subheader("Sweep")
     c1, c2 = st.columns([3, 1])
@@ -110,6 +118,7 @@ def render_muaps(rec: Recording) -> None:
     muscle = c2.text_input("Muscle", str(rec.metadata.get("muscle") or ""), key="muap_muscle")
     age = c3.number_input("Age (years, 0 = from the header)", 0, 120, 0, key="muap_age")
     analysis = analyse_muaps(rec, channel=int(channel), muscle=muscle or None, age=float(age) if age else None)
+    st.caption(activity_summary(rec, int(channel)))
     for line in analysis.limits:
         st.caption(plain(line))
     if analysis.message:

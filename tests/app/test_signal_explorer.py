@@ -113,6 +113,7 @@ def test_sweep_gallery_parameters_reference_and_header_fields():
     fields = dict(zip(header["field"], header["value"]))
     assert fields.items() >= {"Age": "47", "Sex": "F", "Muscle": "Biceps brachii (long head)"}.items()
     assert any("showing 100 ms from 0.00 s" in c.value for c in at.caption)
+    assert any(c.value.startswith("Activity: ") and "s voluntary" in c.value for c in at.caption)
     table = _frame(at, "amplitude (mV)")
     assert len(table) == 5 and table["amplitude (mV)"].max() > 1.0
     reference = _frame(at, "reference low")

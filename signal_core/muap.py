@@ -247,7 +247,8 @@ def detect_and_sort(x: np.ndarray, fs: float, threshold: float) -> tuple[np.ndar
     # One refinement pass against each class's median (the running means drift while classes form).
     templates, _ = _kernels.muap_median(sweeps, labels, n_cls)
     wide = 3 * half  # compare whole potentials (+-6 ms), not just spikes, before merging
-    shift, templates = _merge_duplicates(templates, max(dead, pre - wide), min(pre + post + 1 - dead, pre + wide + 1), dead)
+    lo_w, hi_w = max(dead, pre - wide), min(pre + post + 1 - dead, pre + wide + 1)
+    shift, templates = _merge_duplicates(templates, lo_w, hi_w, dead)
     if shift.any():  # re-cut the merged classes' sweeps on the kept class's peak
         moved = labels >= 0
         idx = idx + np.where(moved, shift[np.maximum(labels, 0)], 0)

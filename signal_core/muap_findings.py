@@ -4,8 +4,8 @@ The pattern follows the textbook reading of MUAPs against reference values (Stå
 Daube and Rubin 2009): short and small MUAPs suggest a myopathic process, long and large ones a
 neurogenic (reinnervated) one. Mean duration decides here, because amplitude depends strongly on how close
 the needle sits to the fibres (the N2001 controls' MUAPs are half the amplitude of the reference study's);
-an amplitude pointing the other way makes the pattern indeterminate. medlens names a pattern only against a verified reference range; without
-one it says "indeterminate". This is decision support for education and research, not a diagnosis.
+an amplitude pointing the other way makes the pattern indeterminate. medlens names a pattern only against
+a verified reference range; without one it says "indeterminate". This is decision support for education and research, not a diagnosis.
 """
 
 from __future__ import annotations

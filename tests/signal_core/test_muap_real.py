@@ -65,7 +65,8 @@ def test_full_rate_recordings_agree_with_their_4khz_copies(results):
     full = muap_real.analyse_rows(muap_real.low_force_rows("emg_n2001_fullrate"))
     assert len(full) == 24 and sum(r["n_muaps"] > 0 for r in full) >= 20  # two dense records have none at 4 kHz either
     by_record = {r["record"]: r for r in results}
-    pairs = [(by_record[r["record"]], r) for r in full if r["record"] in by_record and by_record[r["record"]]["n_muaps"]]
+    pairs = [(by_record[r["record"]], r) for r in full
+             if r["record"] in by_record and by_record[r["record"]]["n_muaps"]]
     assert len(pairs) >= 15
     d4 = np.median([a["duration_ms_mean"] for a, _ in pairs])
     d23 = np.median([b["duration_ms_mean"] for _, b in pairs])

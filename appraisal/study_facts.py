@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass
 
 from appraisal.reported import as_reported
 
-__all__ = ["Fact", "FactCheck", "extract_facts", "check_facts", "summary_line", "METRIC_NAMES", "DESIGNS"]
+__all__ = ["Fact", "FactCheck", "extract_facts", "check_facts", "summary_line", "metric_groups", "METRIC_NAMES",
+           "DESIGNS"]
 
 METRIC_PATTERNS = {
     "auc": r"\bAU-?ROC\b|\bAUC\b|\barea under (?:the )?(?:receiver[- ]operating[- ]characteristic )?(?:\(ROC\) )?curve\b|\bc[- ]statistic\b|\bC[- ]index\b",
@@ -150,7 +151,7 @@ def _values_in(name: str, cell: str, sentence: str, where: str, *, header_pct: b
     if not m:
         return []
     text = m.group(1).strip()
-    if re.match(r"\s*[A-Za-z]", cell[m.end(1):]) and not text.endswith("%"):
+    if re.match(r"\s*[A-Za-z]", cell[m.end(1):]) and not text.endswith("%") and "." not in text:
         return []  # "2 patients with severe disease": a count, not a metric
     if header_pct and not text.endswith("%"):
         text += "%"
@@ -243,3 +244,22 @@ def summary_line(checks: list[FactCheck]) -> str:
     if bad:
         return f"{bad} of this paper's reported numbers {'is' if bad == 1 else 'are'} inconsistent (of {len(checks)} checked)."
     return f"None of the {len(checks)} reported values with an interval is inconsistent."
+
+
+GROUPED = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+
+
+def metric_groups(facts: list[Fact]) -> list[tuple[str, dict[str, str]]]:
+    """Sensitivity and specificity reported together (one sentence, or one table) with PPV, NPV or accuracy:
+    (where, {metric: value as printed}), ready for the consistency check once the reader gives n.
+
+    >>> metric_groups(extract_facts("Sensitivity was 0.90, specificity 0.63 and PPV 0.88."))
+    [('sentence 1', {'sensitivity': '0.90', 'specificity': '0.63', 'ppv': '0.88'})]
+    """
+    groups: dict[str, dict[str, str]] = {}
+    for f in facts:
+        if f.kind == "metric" and f.name in GROUPED:
+            where = f.where.split(",")[0] if f.where.startswith(("Table", "TABLE")) else f.where
+            groups.setdefault(where, {}).setdefault(f.name, f.printed()[0])
+    return [(where, values) for where, values in groups.items()
+            if {"sensitivity", "specificity"} <= set(values) and len(values) > 2]

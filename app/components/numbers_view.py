@@ -7,7 +7,8 @@ import streamlit as st
 
 from appraisal.numbers import METRIC_LABELS
 from appraisal.reported_checks import check_interval
-from appraisal.study_facts import check_facts, summary_line
+from appraisal.numbers_request import NumbersRequest, run_numbers
+from appraisal.study_facts import check_facts, metric_groups, summary_line
 
 
 def reported_inputs(prefix: str, names: list[str]) -> dict:
@@ -58,6 +59,25 @@ def paper_facts(facts) -> None:
                                for f in facts]), hide_index=True)
     st.caption("Found by patterns over sentences and table rows; check each against the paper.")
     interval_against_n(facts)
+    group_against_n(facts)
+
+
+def group_against_n(facts) -> None:
+    """Sensitivity, specificity and PPV/NPV/accuracy printed together: are they possible for the n you give?"""
+    groups = metric_groups(facts)
+    if not groups:
+        return
+    st.markdown("**Check values reported together** (GRIM-style: is any whole-number 2x2 table possible?)")
+    c1, c2 = st.columns([3, 1])
+    i = c1.selectbox("Values", range(len(groups)), key="group_choice", format_func=lambda k: f"{groups[k][0]}: " + ", ".join(
+        f"{name} {value}" for name, value in groups[k][1].items()))
+    n = c2.number_input("Everyone in the table (n)", min_value=2, value=100, step=1, key="group_n")
+    if st.button("Check these values", key="group_check"):
+        result = run_numbers(NumbersRequest(n=int(n), **groups[i][1]))
+        for message in result.payload["messages"]:
+            (st.success if result.payload["consistent"] else st.error)(message)
+        for warning in result.warnings:
+            st.warning(warning)
 
 
 def interval_against_n(facts) -> None:

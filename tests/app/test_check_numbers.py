@@ -110,3 +110,16 @@ def test_this_papers_numbers_tab_counts_inconsistent_values():
     at.button(key="fact_check").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("fits the Wilson interval for 138/150" in s.value for s in at.success)
+
+
+def test_values_reported_together_are_checked_for_the_n_given():
+    at = _page()
+    # Altman and Bland's liver scan, as a paper would print it: 344 people, prevalence solved from PPV and NPV
+    at.text_area(key="facts_text").input("Sensitivity was 0.90, specificity 0.63, PPV 0.88 and NPV 0.67.").run()
+    at.number_input(key="group_n").set_value(344)
+    at.button(key="group_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("tables reproduce the reported numbers" in s.value for s in at.success)
+    at.text_area(key="facts_text").input("Sensitivity was 0.90, specificity 0.63, PPV 0.88 and NPV 0.20.").run()
+    at.button(key="group_check").click().run()
+    assert any("These cannot both hold" in e.value for e in at.error)

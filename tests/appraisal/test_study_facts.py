@@ -77,3 +77,14 @@ def test_real_paper_facts_paper_06():
     spec = [f for f in facts if f.kind == "metric" and f.name == "specificity" and f.lower is not None]
     assert spec and all((f.value, f.lower, f.upper) == (0.92, 0.87, 0.96) for f in spec)
     assert all(c.consistent for c in check_facts(facts))
+
+
+def test_values_reported_together_form_groups_for_the_consistency_check():
+    from appraisal.study_facts import metric_groups
+
+    facts = extract_facts("Sensitivity was 0.90, specificity 0.63 and PPV 0.88. Specificity alone was 0.70.\n\n"
+                          "Table 3 (values):\nMeasure | Value\nSensitivity | 0.81\nSpecificity | 0.77\nNPV | 0.95\n")
+    assert metric_groups(facts) == [
+        ("sentence 1", {"sensitivity": "0.90", "specificity": "0.63", "ppv": "0.88"}),
+        ("Table 3", {"sensitivity": "0.81", "specificity": "0.77", "npv": "0.95"}),
+    ]

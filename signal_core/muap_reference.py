@@ -39,6 +39,9 @@ SUMMARY_KEY = {
     "area_mv_ms": "area_mv_ms_mean",
 }
 
+#: Parameters whose reference was measured with a definition medlens does not share: never judged low/high.
+DIFFERENT_DEFINITION = {"spike_duration_ms"}
+
 #: Muscle names a user may type, mapped to the names in the table.
 MUSCLE_ALIASES = {"bb": "biceps brachii", "biceps": "biceps brachii", "biceps brachii": "biceps brachii"}
 
@@ -66,7 +69,7 @@ class ReferenceComparison:
     low: float
     high: float
     deviation: float
-    verdict: str  # "low" | "normal" | "high" | "not measured"
+    verdict: str  # "low" | "normal" | "high" | "not measured" | "different definition"
     source: str
 
     def to_dict(self) -> dict:
@@ -131,6 +134,8 @@ def compare(summary: dict[str, float], muscle: str | None, age: float | None) ->
             verdict, dev = "not measured", math.nan
         else:
             verdict = "low" if value < row.low else "high" if value > row.high else "normal"
+            if row.parameter in DIFFERENT_DEFINITION:
+                verdict = "different definition"
             dev = (value - row.mean) / row.mean * 100.0
         comparisons.append(ReferenceComparison(row.parameter, float(value), row.low, row.high, dev, verdict,
                                                SOURCES.get(row.source, row.source)))

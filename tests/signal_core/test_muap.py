@@ -147,3 +147,10 @@ def test_clinical_header_fields_reach_the_analysis(tmp_path):
              muscle=np.array("Biceps brachii (long head) [code BB]"), diagnosis=np.array("ALS"))
     meta = load_recording(tmp_path / "n.npz").metadata
     assert (meta["age"], meta["sex"], meta["diagnosis"]) == ("61", "M", "ALS")
+
+
+def test_spike_duration_is_listed_but_never_judged():
+    result = analyse_muaps(make_truth(4000.0, seconds=4.0).recording)
+    spike = [c for c in result.reference if c.parameter == "spike_duration_ms"]
+    assert spike and spike[0].verdict == "different definition" and np.isfinite(spike[0].deviation)
+    assert not any("spike duration" in f for f in result.findings)

@@ -40,11 +40,16 @@ _KIND_STRENGTH = {"text": 1.0, "caption": 0.9, "table": 0.8}
 REPORTED_THRESHOLD = 0.8  # chosen by leave-one-paper-out on the developer set; see evidence_eval
 
 
-def evidence_strength(sentence: Sentence) -> float:
-    """How much a qualifying sentence counts as the paper reporting something (0-1), by its place."""
+def evidence_strength(sentence: Sentence, *, declaration: bool = False) -> float:
+    """How much a qualifying sentence counts as the paper reporting something (0-1), by its place.
+
+    A declaration (code or data availability, ethics approval) counts fully wherever the authors make it.
+    """
     if sentence.background:
         return 0.2
     part = sentence.part
+    if declaration and part in ("discussion", "abstract", "introduction"):
+        part = "other"
     if part == "introduction":  # "In this study, we applied ...": the authors' own summary, like an abstract
         part = "abstract"
     return _PART_STRENGTH.get(part, 0.8) * _KIND_STRENGTH.get(sentence.kind, 1.0)
@@ -81,9 +86,9 @@ def aspect_status(document: Document, concept: Concept, *, threshold: float | No
         if s.part == "references":
             continue
         if concept.qualifies(s.text):
-            scored.append((evidence_strength(s), s.index, False))
+            scored.append((evidence_strength(s, declaration=concept.declaration), s.index, False))
         elif concept.negative_match(s.text) and not s.background:
-            scored.append((evidence_strength(s), s.index, True))
+            scored.append((evidence_strength(s, declaration=concept.declaration), s.index, True))
         elif concept.mentions(s.text):
             near.append(s)
     scored.sort(key=lambda t: -t[0])

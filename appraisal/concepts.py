@@ -67,6 +67,7 @@ class Concept:
     traps: str = ""
     negative: str = ""  # the concept reported as not done (an answer "no", not an absence)
     check_negation: bool = True  # a negated strong match ("no calibration was assessed") does not count
+    declaration: bool = False  # a statement (code, data, ethics) counts wherever it stands, Discussion included
 
     @cached_property
     def strong_rx(self) -> re.Pattern:
@@ -273,6 +274,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
     ),
     Concept(
         "code_availability", "code availability",
+        declaration=True,
         trigger=r"\bcode\b|source code|software|github",
         terms=("code", "source code", "GitHub", "repository", "available", "software"),
         strong=(
@@ -294,6 +296,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
     ),
     Concept(
         "data_availability", "data availability",
+        declaration=True,
         trigger=r"\bdata (availability|sharing|are available|is available)|availability of the (study )?data",
         terms=("data availability", "data sharing", "available on request", "publicly available", "access", "repository"),
         strong=(
@@ -321,6 +324,7 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
     ),
     Concept(
         "ethics", "ethics approval",
+        declaration=True,
         trigger=r"ethic|institutional review board|\birb\b|consent",
         terms=("ethics committee", "institutional review board", "IRB", "approved", "informed consent", "waiver"),
         strong=(

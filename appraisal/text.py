@@ -119,6 +119,8 @@ def _paragraphs(lines: list[str], blank_separated: bool):
     """
     buffer: list[str] = []
     table: list[str] | None = None
+    # PDF text has no blank lines between paragraphs: a short title-like line after a finished sentence is
+    # a sub-heading there too
 
     def flush():
         if buffer:
@@ -135,12 +137,15 @@ def _paragraphs(lines: list[str], blank_separated: bool):
         line = re.sub(r"^\s{0,3}>\s?", "", raw.rstrip())  # Markdown block quotes
         line = line.replace("**", "").replace("__", "") if not _BOLD_LINE.match(line) else line
         if table is not None:
-            if line.strip():
+            ends_table = not line.strip() or (
+                not blank_separated and " | " not in line and (len(line.split()) > 12 or line.rstrip().endswith(".")))
+            if not ends_table:
                 table.append(line.strip())
                 continue
             yield ("table", table)
             table = None
-            continue
+            if not line.strip():
+                continue
         if not line.strip():
             if (item := flush()) is not None:
                 yield item
@@ -157,6 +162,9 @@ def _paragraphs(lines: list[str], blank_separated: bool):
             yield ("text", rest)
             continue
         head = heading_of(line)
+        if head is None and not blank_separated and is_subheading_paragraph(line) and paragraph_kind(line) == "text" \
+                and (not buffer or buffer[-1].rstrip().endswith((".", "?", "!", ":"))) and len(line.split()) <= 6:
+            head = Heading(line.strip(), 2, None, plain=True)  # a PDF sub-heading line after a finished sentence
         if head is not None:
             if (item := flush()) is not None:
                 yield item
@@ -371,6 +379,8 @@ def load_document(source: str | bytes | os.PathLike, filename: str | None = None
     ):
         path = Path(source)
         name = filename or path.name
+        if path.exists() and not path.is_file():  # a folder, or a pipe that would block the read forever
+            raise DocumentError(f"{name} is not a regular file (a folder, pipe or device); give the paper's file.")
         try:
             _check_paper_size(path.stat().st_size, name)
             source = path.read_bytes()

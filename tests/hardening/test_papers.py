@@ -34,3 +34,13 @@ def test_text_and_file_size_limits(monkeypatch, tmp_path):
     with pytest.raises(DocumentError, match="paper.txt is 0 MB, over the 0 MB"):
         load_document(path)
     assert load_document(SENTENCE).sentences  # a pasted string is not a file: only the text limit applies
+
+
+def test_a_pipe_or_folder_is_refused_without_reading(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "paper.pdf")
+    with pytest.raises(DocumentError, match="not a regular file"):
+        load_document(tmp_path / "paper.pdf")  # would block forever if read
+    with pytest.raises(DocumentError, match="not a regular file"):
+        load_document(tmp_path)

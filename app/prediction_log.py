@@ -13,9 +13,6 @@ prediction must still be shown, with a warning that it was not logged: never sil
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from knowledge.guards import explain_db_error
 
@@ -34,29 +31,3 @@ def not_logged_warning(problem: str) -> str:
     return (f"This prediction was NOT written to the audit log: {problem} Keep a copy of the result, and "
             "predict again once the database can be written.")
 
-
-# The front doors before app.actions.predict_and_log (remove once app/actions.py is committed and used).
-@dataclass(frozen=True)
-class LogOutcome:
-    audit_id: int | None
-    problem: str | None = None
-
-    @property
-    def warning(self) -> str | None:
-        return None if self.problem is None else not_logged_warning(self.problem)
-
-
-def log_safely(result, user: str, input_name: str, *, opener: Callable[[], Any] | None = None) -> LogOutcome:
-    """Write one prediction to the audit log; a failed write becomes ``LogOutcome.problem``, not an error."""
-    from decision_support.predict import audit_record  # noqa: PLC0415 - moves to app.actions
-    from knowledge.audit import log_prediction
-    from knowledge.db import open_db
-
-    try:
-        db = (opener or open_db)()
-        try:
-            return LogOutcome(log_prediction(db, **audit_record(result, user, input_name)))
-        finally:
-            db.close()
-    except AUDIT_WRITE_ERRORS as exc:
-        return LogOutcome(None, audit_problem(exc))

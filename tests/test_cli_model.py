@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
 from tests.decision_support.files import write_cohort
-from tests.decision_support.quick_model import install_as_demo, quick_model_folder
+from tests.decision_support.quick_model import install_as_default, install_as_demo, quick_model_folder
 
 runner = CliRunner()
 
@@ -63,10 +64,46 @@ def test_train_refuses_bad_input_with_a_plain_message(tmp_path):
     assert kind.exit_code == 1 and "unknown model kind" in kind.output
 
 
-def test_init_keeps_an_existing_demo_model_and_reports_it():
-    target = install_as_demo(Path(os.environ["MEDLENS_MODEL_DIR"]))
-    stamp = (target / "model.json").stat().st_mtime
+@pytest.mark.slow
+def test_init_keeps_existing_models_and_reports_both():
+    models = Path(os.environ["MEDLENS_MODEL_DIR"])
+    demo, default = install_as_demo(models), install_as_default(models)
+    stamps = [(f / "model.json").stat().st_mtime for f in (demo, default)]
     result = runner.invoke(cli, ["init"])
     assert result.exit_code == 0, result.output
-    assert "Demo model (trained on simulated EMG)" in result.output
-    assert (target / "model.json").stat().st_mtime == stamp
+    assert "Default model (trained on 15 real patients, N2001)" in result.output
+    assert "Demo model (simulated EMG, for teaching)" in result.output
+    assert [(f / "model.json").stat().st_mtime for f in (demo, default)] == stamps
+    report = runner.invoke(cli, ["model", "report", str(default)])
+    assert report.exit_code == 0, report.output
+    assert "Tannemaat et al. 2023 (published)" in report.output and "baseline: MUAP parameters" in report.output
+    assert "Per patient (15 patients" in report.output and "Warning: Small cohort: 15 subjects" in report.output
+
+
+
+@pytest.mark.slow
+def test_within_subject_cohort_with_a_label_column_trains_on_windows_from_the_cli(tmp_path):
+    from tests.decision_support.gesture_files import write_small_gesture_cohort
+
+    manifest = write_small_gesture_cohort(tmp_path / "g", subjects=4, hold=5)  # 200 Hz logged at 1 kHz
+    table = tmp_path / "windows.csv"
+    result = runner.invoke(cli, ["cohort", "features", "--manifest", str(manifest), "--label-column", "gesture",
+                                 "-o", str(table), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["fs"] == 200.0 and summary["segments"]["segments_with_windows"] == 12
+    assert any("sample-and-hold" in w for w in summary["warnings"])
+    assert {"subject", "segment", "label", "baseline_MAV_ch1"} <= set(pd.read_csv(table).columns)
+    out = tmp_path / "m"
+    result = runner.invoke(cli, ["model", "train", "--manifest", str(manifest), "--label-column", "gesture",
+                                 "--classifiers", "lda,logistic", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Within-subject design" in result.output and "baseline" in result.output
+    assert "Per subject (medlens, segments): S01" in result.output and "Confusion matrix" in result.output
+    assert (out / "model_card.md").is_file() and (out / "model.skops").is_file()
+    bad = runner.invoke(cli, ["model", "train", "--manifest", str(manifest), "--label-column", "gesture",
+                              "--unlabelled", "rest,fist", "-o", str(tmp_path / "m2")])
+    assert bad.exit_code == 1 and "Error:" in bad.output and "only one class ('extension')" in bad.output
+    between = runner.invoke(cli, ["model", "train", "--manifest", str(manifest), "--label-column", "gesture",
+                                  "--design", "between", "-o", str(tmp_path / "m3")])
+    assert between.exit_code == 1 and "have more than one label" in between.output

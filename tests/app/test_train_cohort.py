@@ -44,3 +44,28 @@ def test_bad_input_gives_plain_messages(tmp_path):
     at.text_input(key="train_path").set_value(str(tmp_path / "nothing"))
     at.button(key="train_go").click().run()
     assert any("not found" in e.value for e in at.error)
+
+
+def test_a_within_subject_gesture_cohort_trains_on_windows_and_shows_the_baseline(tmp_path):
+    from tests.decision_support.gesture_files import write_small_gesture_cohort
+
+    manifest = write_small_gesture_cohort(tmp_path / "gestures", subjects=3)
+    at = _page()
+    at.text_input(key="train_path").set_value(str(manifest))
+    at.selectbox(key="train_electrode").set_value("surface")
+    at.text_input(key="train_label_column").set_value("gesture")
+    at.text_input(key="train_name").set_value("gestures")
+    at.button(key="train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("Within-subject design" in i.value for i in at.info)
+    models = at.dataframe[0].value
+    assert models["model"].iloc[0] == "medlens" and models["model"].iloc[1].startswith("baseline: Random forest")
+    assert set(at.dataframe[1].value["subject"]) == {"S01", "S02", "S03"}
+    assert (Path(os.environ["MEDLENS_MODEL_DIR"]) / "gestures" / "model_card.md").is_file()
+    # when every class but one is marked as 'no label', the message says so in plain words
+    at.text_input(key="train_unlabelled").set_value("rest, fist")
+    at.checkbox(key="train_replace").check()
+    at.button(key="train_go").click().run()
+    assert not at.exception
+    assert any("only one class ('extension')" in e.value for e in at.error), [e.value for e in at.error]

@@ -214,7 +214,8 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in [
         trigger=r"decision curve|net benefit|clinical utility|clinical usefulness",
         terms=("decision curve", "net benefit", "clinical utility", "threshold probability", "decision analysis"),
         strong=(
-            r"\bdecision[- ]curves?\b|\bnet[- ]benefit\b|\bdecision[- ]analy(sis|tic)\b|\bcost[- ]effective\w*"
+            r"\bdecision[- ]curves?\b|\bnet[- ]benefit\b|\bdecision[- ]analy(sis|tic)\b"
+            r"|\bcost[- ]effectiveness (analys[ie]s|model\w*|evaluation|ratio)\b|\bincremental cost[- ]effectiveness\b"
             r"|\bcost[- ]utility\b|\bquality[- ]adjusted life\b|\bQALYs?\b|\bexpected (value|utility) of\b"
         ),
         weak=r"\bclinical (utility|usefulness|impact|benefit)\b|\bnumber needed to\b|\bthreshold probabilit\w*",

@@ -143,8 +143,13 @@ def load_dev_set(directory: str | Path) -> list[DevPaper]:
     return papers
 
 
+_PUNCT = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
+                        "\u201c": '"', "\u201d": '"'})
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.split()).lower()
+    """Whitespace, case, dashes and curly quotes do not matter for overlap (PDF text varies in them)."""
+    return " ".join(text.translate(_PUNCT).split()).lower()
 
 
 def overlaps(candidate: str, gold: str) -> bool:

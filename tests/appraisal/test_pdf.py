@@ -130,3 +130,14 @@ def test_pdf_structure_roman_headings_inline_references_and_status():
     aspects = {a.concept: a.status for a in found["12e"].aspects}
     assert aspects["calibration"] == "not_reported"  # only background mentions it
     assert aspects["discrimination"] == "reported"
+
+
+def test_pdf_subheading_lines_after_a_finished_sentence():
+    pages = [["A model paper", "Methods", "We describe the cohort below.", "Study Population",
+              "Adults admitted to two hospitals were", "included in the study.", "Missing Values",
+              "Missing values were imputed with the median."]]
+    doc = load_document(text_pdf(pages), filename="paper.pdf")
+    sections = {s.text: (s.section, s.part) for s in doc.sentences}
+    assert sections["Adults admitted to two hospitals were included in the study."] == ("Study Population", "methods")
+    assert sections["Missing values were imputed with the median."] == ("Missing Values", "methods")
+    assert not any(s.text.startswith("Study Population") for s in doc.sentences)

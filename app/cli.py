@@ -31,6 +31,12 @@ def run_app(port: int = typer.Option(8501, help="Port to serve the app on.")) ->
     """Open the medlens app in your browser (Streamlit)."""
     main_script = Path(__file__).resolve().parent / "main.py"
     typer.echo(f"medlens is starting at http://localhost:{port} (press Ctrl+C to stop)")
+    from knowledge.db import default_db_path
+
+    library = default_db_path()
+    typer.echo(f"Case library: {library}" + ("" if library.exists() else
+               " (does not exist yet: a new library will be created there with the curated cases; if you meant "
+               "an existing one, check MEDLENS_DB)"))
     cmd = [sys.executable, "-m", "streamlit", "run", str(main_script), "--server.port", str(port)]
     if os.environ.get("DISPLAY") or sys.platform in ("darwin", "win32"):
         cmd += ["--server.headless", "false"]

@@ -6,17 +6,25 @@ thread; only the one-time "migrate and seed if empty" step is cached.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import streamlit as st
 from sqlite_utils import Database
 
 from knowledge.db import default_db_path, open_db
 from knowledge.seed import load_seed
 
+log = logging.getLogger("medlens.app")
+
 SESSION_USER = "kb_user"  # {"name": ..., "role": ...} once logged in on the Curate page
 
 
 @st.cache_resource(show_spinner="Opening the case library...")
 def _prepared(path: str) -> str:
+    if not Path(path).exists():  # a typo in MEDLENS_DB must not go unnoticed
+        log.warning("Creating a new medlens library at %s and loading the curated cases into it; if you meant "
+                    "an existing library, stop the app and check MEDLENS_DB.", path)
     db = open_db(path)
     try:
         if db["cases"].count == 0:  # first start without `medlens init`: load the curated library

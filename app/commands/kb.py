@@ -192,7 +192,7 @@ def kb_import(
     """Import cases in one transaction; duplicates (same slug or DOI) are reported, not merged. Cases come
     in as drafts or in review, authored by --user, unless an admin imports with --trusted."""
     with user_errors():
-        report = transfer.import_from_file(open_db(db), file, user=user, trusted=trusted)
+        report = transfer.import_from_file(open_db(db, must_exist=True), file, user=user, trusted=trusted)
     if json_out:
         echo_json(report.to_dict())
         return
@@ -253,7 +253,7 @@ def user_password(
 ) -> None:
     """Set a new password (this also unlocks an account locked after failed logins)."""
     with user_errors():
-        database = open_db(db)
+        database = open_db(db, must_exist=True)
         users.get_user(database, name)  # a clear error before asking for a password
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")

@@ -17,8 +17,16 @@ What changes with the condition follows the textbook picture of needle EMG (Daub
 - **neurogenic**: fewer surviving motor units, enlarged by reinnervation: large, long, often polyphasic
   and less stable MUAPs, and the few units left fire faster before more are recruited.
 
-The numbers below are teaching-level values chosen inside the ranges those sources describe; they are
-not fitted to any patient data. Everything is deterministic given ``seed``.
+Needle recordings are fitted to real ones: the parameters in ``simulator_params.json`` (MUAP amplitude
+and spike sharpness, motor units active at low effort, the background of distant units, instrument noise,
+baseline, ADC offset) were fitted to the low-force N2001 biceps recordings of ``../shared/data/emg_n2001``
+per class by ``python -m signal_core.simulator_fit ../shared/data`` (provenance inside the file), and
+every needle signal passes the recording chain of those recordings (``signal_core.recording_chain``:
+amplifier 2 Hz-10 kHz, 16-bit ADC at 23,437.5 Hz with its +/-2.5 mV rails, anti-alias resampling). MUAP
+duration, polyphasia, the recruitment structure and firing rates are teaching values inside the ranges
+of the sources below (``TEACHING_PARAMS``; not fitted); surface mode is not fitted to any data.
+Recording protocols (rest, low, moderate, ramp, relaxation) and clinical sessions are in
+``signal_core.simulator_protocols``. Everything is deterministic given ``seed``.
 
 Examples
 --------
@@ -29,19 +37,24 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import signal as sps
 
+from signal_core import recording_chain as chain_mod
 from signal_core.errors import SignalError
 from signal_core.recording import Recording
+from signal_core.spontaneous import simulate_spontaneous
 
 CONDITIONS: tuple[str, ...] = ("healthy", "myopathic", "neurogenic")
 MODES: tuple[str, ...] = ("needle", "surface")
-SIMULATOR_VERSION = "1"
+SIMULATOR_VERSION = "2"
+PARAMS_FILE = Path(__file__).with_name("simulator_params.json")
 
 REFERENCES: dict[str, str] = {
     "fuglevand1993": (
@@ -77,10 +90,30 @@ class ConditionParams:
     peak_rate_hz: float  # discharge rate reached by the earliest-recruited units
     isi_cv: float  # inter-spike-interval coefficient of variation
     jiggle: float  # discharge-to-discharge MUAP amplitude variability (unstable MUAPs)
+    sharp_ms: float | None = None  # width (about 4 sigma) of the MUAP's sharp lobes; None: from duration
+    background_mv: float = 0.0  # SD of the summed activity of distant units at low effort (needle, mV)
+    background_hz: float = 300.0  # low-pass corner of that background (second order)
+    low_excitation: float = 0.1  # excitation (0-1) of a "low" effort recording
+    moderate_excitation: float = 0.35  # excitation of a "moderate" effort recording
+    effort_cv: float = 0.0  # slow fluctuation of a "steady" effort (log-normal SD, below EFFORT_HZ)
 
 
-# Teaching values inside the ranges of the sources in REFERENCES (see the module docstring).
-CONDITION_PARAMS: dict[str, ConditionParams] = {
+@dataclass(frozen=True)
+class ChainParams:
+    """What the recording chain adds besides the muscle (fitted to the same recordings; mV)."""
+
+    instrument_psd: float  # white noise density of amplifier and electrode, mV^2/Hz (full-rate 6-10 kHz)
+    baseline_mv: float  # SD of the slow baseline wander (below ``baseline_hz``)
+    baseline_hz: float
+    dc_offset_mv: float  # offset after the amplifier's high-pass (the ADC's zero)
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+# Teaching values inside the ranges of the sources in REFERENCES: the prior that
+# ``signal_core.simulator_fit`` starts from (the fit replaces the needle fields it names).
+TEACHING_PARAMS: dict[str, ConditionParams] = {
     "healthy": ConditionParams(
         n_units=60, amplitude_mv=0.5, amplitude_spread=0.6, duration_ms=10.0, polyphasic_fraction=0.1,
         extra_phases=(1, 2), max_threshold=0.6, min_rate_hz=8.0, peak_rate_hz=30.0, isi_cv=0.15,
@@ -98,16 +131,30 @@ CONDITION_PARAMS: dict[str, ConditionParams] = {
     ),
 }
 
+
+def load_fitted(path: str | Path = PARAMS_FILE) -> tuple[dict[str, ConditionParams], ChainParams, dict[str, Any]]:
+    """The fitted condition and chain parameters, and the file's provenance block."""
+    doc = json.loads(Path(path).read_text())
+    known = {f.name for f in fields(ConditionParams)}
+    params = {}
+    for condition in CONDITIONS:
+        fitted = {k: v for k, v in doc["conditions"][condition]["params"].items() if k in known}
+        params[condition] = replace(TEACHING_PARAMS[condition], **fitted)
+    return params, ChainParams(**doc["chain"]), doc["provenance"]
+
+
+#: The simulator's parameters: teaching values with the needle fields fitted to real recordings.
+CONDITION_PARAMS, CHAIN_PARAMS, FIT_PROVENANCE = load_fitted()
+
 RENDER_FS = 20_000.0  # MUAPs are drawn at least this finely, then decimated to the recording's rate
 RECRUITMENT_RANGE = 30.0  # ratio of the highest to the lowest recruitment threshold (Fuglevand 1993)
-NEEDLE_NOISE_UV = 12.0  # background noise of a needle recording (instrument + distant fibres)
 SURFACE_NOISE_UV = 4.0
-NEEDLE_BAND_HZ = (20.0, 2000.0)  # typical needle EMG filter settings; capped at 0.45 * fs
 SURFACE_BAND_HZ = (20.0, 450.0)  # surface EMG band
 SURFACE_TISSUE_MS = 0.8  # spread of the tissue low-pass (Gaussian sigma) for surface MUAPs
 SURFACE_GAIN = 1.0  # relative gain of surface MUAPs after the tissue low-pass (sets surface RMS ~0.1 mV)
 SURFACE_SPACING_MM = 10.0  # inter-electrode distance of the surface channels
 SURFACE_DECAY_MM = 8.0  # amplitude decay length with distance from a unit to an electrode
+EFFORT_HZ = 1.0  # corner of the slow fluctuation of a held effort (needle; ``effort_cv``)
 MAINS_AMPLITUDE_MV = {"needle": 0.03, "surface": 0.01}  # amplitude of the simulated hum at the mains frequency
 
 
@@ -167,19 +214,22 @@ def sample_subject(condition: str, seed: int = 0) -> SubjectParams:
     )
 
 
-def muap_shape(fs: float, duration_ms: float, n_phases: int, rng: np.random.Generator) -> np.ndarray:
+def muap_shape(fs: float, duration_ms: float, n_phases: int, rng: np.random.Generator,
+               sharp_ms: float | None = None) -> np.ndarray:
     """One MUAP scaled to 1 peak-to-peak: Gaussian lobes of alternating sign laid end to end.
 
     The triphasic base is a slow initial positive phase ending in a sharp positive peak, a sharp main
     negative spike (rise time about half a millisecond, as for a MUAP recorded close to the needle) and
     a slow terminal positive phase; polyphasic units get extra sharp lobes after the spike. The whole
-    waveform lasts about ``duration_ms``.
+    waveform lasts about ``duration_ms``. ``sharp_ms`` sets the width of the sharp lobes (fitted to real
+    recordings for needle EMG); by default it grows slowly with the duration.
     """
     n_phases = max(3, int(n_phases))
     d = duration_ms / 1000.0
     # Width (about 4 sigma) of a sharp lobe: set mostly by how close the fibres are to the needle, so it
     # grows only slowly with the MUAP's duration.
-    sharp = max(0.25e-3 + 0.03 * d, 2.5 / fs)
+    sharp = (0.25e-3 + 0.03 * d) if sharp_ms is None else sharp_ms / 1000.0
+    sharp = max(min(sharp, 0.3 * d), 2.5 / fs)
     extra = n_phases - 3
     lobe_widths = rng.uniform(0.9, 1.3, extra) * sharp
     initial = 0.28 * d
@@ -205,13 +255,14 @@ def muap_shape(fs: float, duration_ms: float, n_phases: int, rng: np.random.Gene
     return wave / ptp if ptp > 0 else wave
 
 
-def _render_muap(fs: float, duration_ms: float, n_phases: int, rng: np.random.Generator) -> np.ndarray:
+def _render_muap(fs: float, duration_ms: float, n_phases: int, rng: np.random.Generator,
+                 sharp_ms: float | None = None) -> np.ndarray:
     """A MUAP at ``fs``, drawn at RENDER_FS or more and decimated with an anti-alias filter, as an
     amplifier sampling at a high rate and storing at ``fs`` would (no aliased sharp spikes)."""
     factor = max(1, int(np.ceil(RENDER_FS / fs)))
     if factor == 1:
-        return muap_shape(fs, duration_ms, n_phases, rng)
-    fine = muap_shape(fs * factor, duration_ms, n_phases, rng)
+        return muap_shape(fs, duration_ms, n_phases, rng, sharp_ms)
+    fine = muap_shape(fs * factor, duration_ms, n_phases, rng, sharp_ms)
     return sps.resample_poly(fine, 1, factor, window=_antialias(factor))
 
 
@@ -240,9 +291,13 @@ def muap_duration_ms(template: np.ndarray, fs: float, threshold: float = 0.05) -
     return float((above[-1] - above[0] + 1) / fs * 1000.0)
 
 
-def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0) -> MotorUnitPool:
-    """Build the subject's motor units (thresholds, rates, needle MUAP templates)."""
-    params = CONDITION_PARAMS[_check_condition(subject.condition)]
+def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0, *,
+                    params: ConditionParams | None = None) -> MotorUnitPool:
+    """Build the subject's motor units (thresholds, rates, needle MUAP templates at ``fs``).
+
+    ``params`` defaults to the condition's fitted ``CONDITION_PARAMS``.
+    """
+    params = params or CONDITION_PARAMS[_check_condition(subject.condition)]
     rng = np.random.default_rng([int(seed), 11])
     n = int(subject.n_units)
     # Exponential spread of thresholds (Fuglevand 1993): unit i recruited at RR**(i/n) / RR * max.
@@ -265,7 +320,7 @@ def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0) -> MotorUn
     is_poly = rng.random(n) < poly_p
     lo, hi = params.extra_phases
     n_phases = np.where(is_poly, 3 + rng.integers(lo, hi + 1, n), 3)
-    templates = [amplitudes[i] * _render_muap(fs, durations[i], n_phases[i], rng) for i in range(n)]
+    templates = [amplitudes[i] * _render_muap(fs, durations[i], n_phases[i], rng, params.sharp_ms) for i in range(n)]
     return MotorUnitPool(
         thresholds=thresholds,
         min_rates=min_rates,
@@ -293,6 +348,19 @@ def _excitation_profile(excitation: Any, n_samples: int) -> np.ndarray:
     return np.interp(np.linspace(0, 1, n_samples), np.linspace(0, 1, arr.size), arr)
 
 
+def firing_rates(pool: MotorUnitPool, excitation: np.ndarray) -> np.ndarray:
+    """Discharge rate (Hz) of every unit at each excitation value, ``(n_units, len(excitation))``.
+
+    Zero below a unit's threshold; from its minimum rate at recruitment rising linearly to its peak rate,
+    reached halfway between its threshold and maximal excitation (Fuglevand 1993).
+    """
+    e = np.asarray(excitation, dtype=float)[None, :]
+    thr, r0, r1 = (a[:, None] for a in (pool.thresholds, pool.min_rates, pool.peak_rates))
+    span = max(1e-9, 1.0 - float(pool.thresholds[0]))
+    gain = (r1 - r0) / (span * 0.5)
+    return np.where(e >= thr, np.minimum(r0 + gain * (e - thr), r1), 0.0)
+
+
 def discharge_times(pool: MotorUnitPool, excitation: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     """Discharge sample indices of every unit for an excitation profile (one value per sample).
 
@@ -309,14 +377,10 @@ def discharge_times(pool: MotorUnitPool, excitation: np.ndarray, rng: np.random.
     grid = np.minimum(np.arange(coarse.size + 1) * step, n).astype(float)
     widths = np.diff(grid) / fs  # seconds per grid cell (the last may be shorter)
     trains = []
-    span = max(1e-9, 1.0 - pool.thresholds[0])
-    for thr, r0, r1 in zip(pool.thresholds, pool.min_rates, pool.peak_rates):
-        active = coarse >= thr
-        if not active.any():
+    for rate in firing_rates(pool, coarse):
+        if not rate.any():
             trains.append(np.empty(0, dtype=np.int64))
             continue
-        gain = (r1 - r0) / (span * 0.5)  # reaches the peak rate halfway between threshold and maximum
-        rate = np.where(active, np.minimum(r0 + gain * (coarse - thr), r1), 0.0)
         cum = np.concatenate(([0.0], np.cumsum(rate * widths)))  # expected discharges so far
         total = cum[-1]
         n_draw = int(total + 6 * np.sqrt(total) + 10)
@@ -368,6 +432,103 @@ def _band(x: np.ndarray, fs: float, low: float, high: float) -> np.ndarray:
     return sps.sosfiltfilt(sos, x, axis=0, padlen=padlen)
 
 
+def _coloured_noise(rng: np.random.Generator, n: int, n_channels: int, fs: float, corner_hz: float) -> np.ndarray:
+    """Unit-variance Gaussian noise low-passed at ``corner_hz`` (second order), ``(n, n_channels)``."""
+    white = rng.normal(0.0, 1.0, (n, n_channels))
+    if corner_hz >= 0.45 * fs:
+        return white
+    sos = sps.butter(2, corner_hz, btype="lowpass", fs=fs, output="sos")
+    out = sps.sosfilt(sos, white, axis=0)
+    sd = out.std(axis=0)
+    return out / np.where(sd > 0, sd, 1.0)
+
+
+def _fluctuate(profile: np.ndarray, cv: float, fs: float, rng: np.random.Generator) -> np.ndarray:
+    """A held effort is not steady: multiply by a slow log-normal wobble (computed on a 1 ms grid)."""
+    if cv <= 0:
+        return profile
+    step = max(1, int(fs // 1000))
+    m = -(-profile.size // step)
+    wobble = _coloured_noise(rng, m, 1, fs / step, EFFORT_HZ)[:, 0] if m > 12 else np.zeros(m)
+    return np.clip(profile * np.repeat(np.exp(cv * wobble), step)[: profile.size], 0.0, 1.0)
+
+
+def _needle_signal(
+    condition: str, subject: SubjectParams, params: ConditionParams, chain: ChainParams,
+    profile_fn: Any, seconds: float, fs: float, n_channels: int, seed: int, noise_uv: float | None,
+    spontaneous: bool, rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, Any], Any]:
+    """The electrode signal at the render rate, before the amplifier: units + background + noise.
+
+    Returns the signal, facts for the metadata, and the render plan.
+    """
+    plan = chain_mod.resampling_plan(fs)
+    render_fs = plan.render_fs
+    n = int(round(seconds * render_fs))
+    pool = motor_unit_pool(subject, render_fs, seed=seed, params=params)
+    profile = _fluctuate(profile_fn(n), params.effort_cv, render_fs, rng)
+    trains = discharge_times(pool, profile, rng)
+    n_units = len(pool.templates)
+    gains = np.full((n_channels, n_units), subject.electrode_gain)
+    gains[1:] *= np.exp(rng.normal(0.0, 0.3, (n_channels - 1, n_units)))
+    data = _sum_trains(trains, pool.templates, gains, pool.jiggle, n, rng)
+
+    # Distant units: their summed activity grows with the square root of the pool's total discharge
+    # rate, relative to the rate at the condition's low effort (where ``background_mv`` was fitted).
+    step = max(1, int(render_fs // 1000))
+    total_rate = firing_rates(pool, profile[::step]).sum(axis=0)
+    low_rate = firing_rates(pool, np.array([params.low_excitation])).sum()
+    scale = np.sqrt(total_rate / low_rate) if low_rate > 0 else np.zeros_like(total_rate)
+    scale = np.repeat(scale, step)[:n]
+    size = subject.amplitude_scale * subject.fibre_density * subject.electrode_gain
+    background = _coloured_noise(rng, n, n_channels, render_fs, params.background_hz)
+    data += background * (params.background_mv * size * scale)[:, None]
+
+    # Instrument noise: the fitted white density, or a requested SD within the output band.
+    if noise_uv is None:
+        noise_sd = chain_mod.white_noise_sd(chain.instrument_psd, render_fs)
+        reported_uv = chain_mod.white_noise_sd(chain.instrument_psd, fs) * 1000.0
+    else:
+        reported_uv = float(noise_uv)
+        if not np.isfinite(reported_uv) or reported_uv < 0:
+            raise SignalError("noise level must be zero or a positive number of microvolts")
+        noise_sd = reported_uv / 1000.0 * np.sqrt(render_fs / fs)  # white: the same SD once resampled
+    data += rng.normal(0.0, noise_sd, data.shape)
+    facts: dict[str, Any] = {
+        "active_units": int(sum(train.size > 0 for train in trains)),
+        "noise_uv": reported_uv,
+        "excitation": float(profile.mean()),
+        "spontaneous": None,
+    }
+    if spontaneous:
+        spont, info = simulate_spontaneous(n, render_fs, seconds, rng)
+        data += spont[:, None] * subject.electrode_gain
+        facts["spontaneous"] = info
+    return data, facts, plan
+
+
+def _record(data: np.ndarray, chain: ChainParams, plan: Any, mains: Any, rng: np.random.Generator,
+            shift_at: float | None) -> tuple[np.ndarray, dict[str, Any] | None]:
+    """Amplifier, baseline wander, electrode shift, mains hum, ADC offset, ADC (rails, steps), resampling.
+
+    The wander is added after the amplifier's high-pass because that is where it was measured.
+    """
+    fs = plan.render_fs
+    n = data.shape[0]
+    wander = _coloured_noise(rng, n, 1, fs, chain.baseline_hz)[:, 0] * chain.baseline_mv
+    shift_info = None
+    if shift_at is not None:
+        at = int(n * shift_at)
+        factor = float(rng.choice([rng.uniform(0.35, 0.6), rng.uniform(1.6, 2.2)]))
+        data[at:] *= factor
+        shift_info = {"at_s": at / fs, "amplitude_factor": factor}
+    data = chain_mod.amplifier(data, fs) + wander[:, None]
+    if mains is not None:
+        data += mains(np.arange(n) / fs)[:, None]
+    data += chain.dc_offset_mv
+    return chain_mod.resample(chain_mod.adc(data), plan), shift_info
+
+
 def simulate_recording(
     condition: str,
     seconds: float = 10.0,
@@ -381,6 +542,10 @@ def simulate_recording(
     noise_uv: float | None = None,
     mains_hz: float | None = None,
     electrode_shift: bool = False,
+    spontaneous: bool = False,
+    units_seed: int | None = None,
+    params: ConditionParams | None = None,
+    chain: ChainParams | None = None,
 ) -> Recording:
     """Simulate an EMG recording in mV.
 
@@ -388,17 +553,29 @@ def simulate_recording(
     ----------
     condition : "healthy", "myopathic" or "neurogenic".
     seconds, fs : length in seconds and sampling rate in Hz (needle EMG needs fs >= 4 kHz for
-        realistic sharp MUAPs; surface EMG is fine from 1 kHz).
-    mode : "needle" (one or more needle channels seeing the same units with independent noise) or
-        "surface" (channels 10 mm apart along the muscle; MUAPs low-pass filtered by tissue and
-        attenuated with distance; band 20-450 Hz).
+        realistic sharp MUAPs; surface EMG is fine from 1 kHz). Needle signals are made at the N2001
+        ADC rate (23,437.5 Hz) and resampled to ``fs`` with an anti-alias filter, as the real ones were.
+    mode : "needle" (one or more needle channels seeing the same units with independent noise, through
+        the fitted recording chain of ``signal_core.recording_chain``) or "surface" (channels 10 mm apart
+        along the muscle; MUAPs low-pass filtered by tissue and attenuated with distance; band 20-450 Hz;
+        not fitted to data).
     subject : per-subject parameters; by default ``sample_subject(condition, seed)``. The motor units
         themselves are drawn from ``seed``, so two recordings of one subject with different seeds see
         different units, as a new needle position does.
     excitation : effort from 0 to 1, a number or a profile (a 1-D sequence stretched over the recording).
-    noise_uv : background noise (standard deviation, microvolts); default 12 (needle) or 4 (surface).
+        ``CONDITION_PARAMS[condition].low_excitation`` is the fitted "low effort" of the real recordings;
+        ``signal_core.simulator_protocols`` names the protocols.
+    noise_uv : needle: white instrument noise (standard deviation in microvolts at ``fs``); default the
+        fitted noise of the real recordings (under 1 uV at 4 kHz; most of a needle trace's baseline is
+        distant units, which are part of the signal). Surface: background noise, default 4.
     mains_hz : add hum at 50 or 60 Hz (plus a weaker third harmonic); ``None`` for none.
     electrode_shift : change the amplitude partway through, as when an electrode moves.
+    spontaneous : needle: add fibrillation potentials and positive sharp waves (see
+        ``signal_core.spontaneous``), as at rest in a denervated or necrotising muscle.
+    units_seed : seed of the motor units the needle sees (its position); default ``seed``. Recordings
+        with one ``units_seed`` and different ``seed`` are new discharges of the same units.
+    params, chain : override the fitted condition and chain parameters (``signal_core.simulator_fit`` uses
+        this; by default ``CONDITION_PARAMS[condition]`` and ``CHAIN_PARAMS``).
     """
     _check_condition(condition)
     if mode not in MODES:
@@ -409,12 +586,16 @@ def simulate_recording(
         raise SignalError("seconds and sampling rate must be numbers") from None
     if not np.isfinite(fs) or fs < 500:
         raise SignalError(f"sampling rate {fs} Hz is too low to simulate EMG; use at least 500 Hz")
+    if fs > 200_000:
+        raise SignalError(f"sampling rate {fs:g} Hz is too high to simulate; use at most 200,000 Hz")
     if not np.isfinite(seconds) or seconds <= 0 or seconds > 600:
         raise SignalError(f"length {seconds} s is out of range; simulate between 0 and 600 seconds")
     if not 1 <= int(n_channels) <= 64:
         raise SignalError(f"{n_channels} channels is out of range; simulate 1 to 64")
     if mains_hz is not None and float(mains_hz) not in (50.0, 60.0):
         raise SignalError(f"mains frequency must be 50 or 60 Hz, got {mains_hz}")
+    if spontaneous and mode != "needle":
+        raise SignalError("spontaneous activity (fibrillations, positive sharp waves) is simulated for needle EMG only")
     n_channels = int(n_channels)
     subject = subject or sample_subject(condition, seed)
     if subject.condition != condition:
@@ -422,36 +603,89 @@ def simulate_recording(
     n = int(round(seconds * fs))
     if n < 2:
         raise SignalError(f"{seconds} s at {fs} Hz is fewer than two samples")
+    _excitation_profile(excitation, 2)  # check it before any work
+    params = params or CONDITION_PARAMS[condition]
+    chain = chain or CHAIN_PARAMS
 
     rng = np.random.default_rng([int(seed), CONDITIONS.index(condition), MODES.index(mode), 3])
-    pool = motor_unit_pool(subject, fs, seed=seed)
+    if mode == "needle":
+        data, facts, plan = _needle_signal(
+            condition, subject, params, chain, lambda m: _excitation_profile(excitation, m), seconds, fs,
+            n_channels, seed if units_seed is None else int(units_seed), noise_uv, spontaneous, rng,
+        )
+        shift_at = float(rng.uniform(0.35, 0.65)) if electrode_shift else None
+        mains = _mains(mains_hz, "needle", fs, rng)
+        data, shift_info = _record(data, chain, plan, mains, rng, shift_at)
+        data = _fit_length(data, n)
+    else:
+        data, facts, shift_info = _surface_signal(subject, params, excitation, n, fs, n_channels, seed,
+                                                  noise_uv, mains_hz, electrode_shift, rng)
+
+    metadata = {
+        "simulated": True,
+        "simulator_version": SIMULATOR_VERSION,
+        "condition": condition,
+        "mode": mode,
+        "seed": int(seed),
+        "subject": subject.to_dict(),
+        "excitation": facts["excitation"],
+        "excitation_profile": np.ndim(excitation) > 0,
+        "noise_uv": facts["noise_uv"],
+        "mains_hz": None if mains_hz is None else float(mains_hz),
+        "electrode_shift": shift_info,
+        "active_units": facts["active_units"],
+        "spontaneous": facts.get("spontaneous"),
+        "fitted_to": FIT_PROVENANCE["dataset"] if mode == "needle" else None,
+        "references": sorted(REFERENCES),
+    }
+    prefix = "needle" if mode == "needle" else "surface"
+    names = tuple(f"{prefix}{i + 1}" for i in range(n_channels))
+    return Recording(data=data, fs=fs, channel_names=names, units=("mV",) * n_channels, metadata=metadata)
+
+
+def _fit_length(data: np.ndarray, n: int) -> np.ndarray:
+    """Trim or edge-pad the resampled signal to exactly ``n`` samples (rounding of the rate change)."""
+    if data.shape[0] >= n:
+        return np.ascontiguousarray(data[:n])
+    return np.pad(data, ((0, n - data.shape[0]), (0, 0)), mode="edge")
+
+
+def _mains(mains_hz: float | None, mode: str, fs: float, rng: np.random.Generator) -> Any:
+    """Hum at the mains frequency plus a weaker third harmonic (if below Nyquist), as a function of time."""
+    if mains_hz is None:
+        return None
+    amplitude = MAINS_AMPLITUDE_MV[mode]
+    phase = rng.uniform(0, 2 * np.pi)
+
+    def hum(t: np.ndarray) -> np.ndarray:
+        out = amplitude * np.sin(2 * np.pi * mains_hz * t + phase)
+        if 3 * mains_hz < fs / 2:
+            out += 0.3 * amplitude * np.sin(2 * np.pi * 3 * mains_hz * t)
+        return out
+
+    return hum
+
+
+def _surface_signal(subject: SubjectParams, params: ConditionParams, excitation: Any, n: int, fs: float,
+                    n_channels: int, seed: int, noise_uv: float | None, mains_hz: float | None,
+                    electrode_shift: bool, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any], Any]:
+    """Surface EMG (teaching model, not fitted): tissue low-pass, decay with distance, 20-450 Hz band."""
+    pool = motor_unit_pool(subject, fs, seed=seed, params=params)
     profile = _excitation_profile(excitation, n)
     trains = discharge_times(pool, profile, rng)
-
-    n_units = len(pool.templates)
-    if mode == "needle":
-        # Extra needle channels see the same units, each with its own distance to every unit.
-        gains = np.full((n_channels, n_units), subject.electrode_gain)
-        gains[1:] *= np.exp(rng.normal(0.0, 0.3, (n_channels - 1, n_units)))
-        data = _sum_trains(trains, pool.templates, gains, pool.jiggle, n, rng)
-        noise_sd = (NEEDLE_NOISE_UV if noise_uv is None else float(noise_uv)) / 1000.0
-        band = NEEDLE_BAND_HZ
-    else:
-        tissue = sps.windows.gaussian(int(8 * SURFACE_TISSUE_MS * fs / 1000) | 1, SURFACE_TISSUE_MS * fs / 1000)
-        tissue /= tissue.sum()
-        surface_templates = [np.convolve(t, tissue) * SURFACE_GAIN for t in pool.templates]
-        length_mm = max(1.0, (n_channels - 1) * SURFACE_SPACING_MM)
-        positions = pool.positions * (length_mm + 2 * SURFACE_SPACING_MM) - SURFACE_SPACING_MM
-        depth = rng.uniform(3.0, 15.0, positions.size)
-        electrodes = np.arange(n_channels)[:, None] * SURFACE_SPACING_MM
-        dist = np.hypot(positions[None, :] - electrodes, depth[None, :])
-        gains = subject.electrode_gain * np.exp(-dist / SURFACE_DECAY_MM) * 3.0
-        data = _sum_trains(trains, surface_templates, gains, pool.jiggle, n, rng)
-        noise_sd = (SURFACE_NOISE_UV if noise_uv is None else float(noise_uv)) / 1000.0
-        band = SURFACE_BAND_HZ
+    tissue = sps.windows.gaussian(int(8 * SURFACE_TISSUE_MS * fs / 1000) | 1, SURFACE_TISSUE_MS * fs / 1000)
+    tissue /= tissue.sum()
+    surface_templates = [np.convolve(t, tissue) * SURFACE_GAIN for t in pool.templates]
+    length_mm = max(1.0, (n_channels - 1) * SURFACE_SPACING_MM)
+    positions = pool.positions * (length_mm + 2 * SURFACE_SPACING_MM) - SURFACE_SPACING_MM
+    depth = rng.uniform(3.0, 15.0, positions.size)
+    electrodes = np.arange(n_channels)[:, None] * SURFACE_SPACING_MM
+    dist = np.hypot(positions[None, :] - electrodes, depth[None, :])
+    gains = subject.electrode_gain * np.exp(-dist / SURFACE_DECAY_MM) * 3.0
+    data = _sum_trains(trains, surface_templates, gains, pool.jiggle, n, rng)
+    noise_sd = (SURFACE_NOISE_UV if noise_uv is None else float(noise_uv)) / 1000.0
     if not np.isfinite(noise_sd) or noise_sd < 0:
         raise SignalError("noise level must be zero or a positive number of microvolts")
-
     data += rng.normal(0.0, noise_sd * 1.2, data.shape)  # filtering below removes about a sixth
     shift_info: dict[str, Any] | None = None
     if electrode_shift:
@@ -460,31 +694,10 @@ def simulate_recording(
         data[at:] *= factor
         shift_info = {"at_s": at / fs, "amplitude_factor": factor}
     if n > 12:
-        data = _band(data, fs, *band)
-    if mains_hz is not None:
-        t = np.arange(n) / fs
-        amplitude = MAINS_AMPLITUDE_MV[mode]
-        hum = amplitude * np.sin(2 * np.pi * mains_hz * t + rng.uniform(0, 2 * np.pi))
-        if 3 * mains_hz < fs / 2:
-            hum += 0.3 * amplitude * np.sin(2 * np.pi * 3 * mains_hz * t)
-        data += hum[:, None]
-
-    active = int(sum(train.size > 0 for train in trains))
-    metadata = {
-        "simulated": True,
-        "simulator_version": SIMULATOR_VERSION,
-        "condition": condition,
-        "mode": mode,
-        "seed": int(seed),
-        "subject": subject.to_dict(),
-        "excitation": float(profile.mean()),
-        "excitation_profile": np.ndim(excitation) > 0,
-        "noise_uv": noise_sd * 1000.0,
-        "mains_hz": None if mains_hz is None else float(mains_hz),
-        "electrode_shift": shift_info,
-        "active_units": active,
-        "references": sorted(REFERENCES),
-    }
-    prefix = "needle" if mode == "needle" else "surface"
-    names = tuple(f"{prefix}{i + 1}" for i in range(n_channels))
-    return Recording(data=data, fs=fs, channel_names=names, units=("mV",) * n_channels, metadata=metadata)
+        data = _band(data, fs, *SURFACE_BAND_HZ)
+    hum = _mains(mains_hz, "surface", fs, rng)
+    if hum is not None:
+        data += hum(np.arange(n) / fs)[:, None]
+    facts = {"active_units": int(sum(train.size > 0 for train in trains)), "noise_uv": noise_sd * 1000.0,
+             "excitation": float(profile.mean())}
+    return data, facts, shift_info

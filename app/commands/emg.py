@@ -15,6 +15,7 @@ from app.commands.common import echo_json, user_errors
 from signal_core.errors import SignalError
 from signal_core.io import load_recording, save_recording
 from signal_core.quality import assess_quality
+from signal_core.simulator_protocols import PROTOCOLS, simulate_protocol, simulate_session
 from signal_core.synthetic import CONDITIONS, MODES, simulate_recording
 
 emg_cli = typer.Typer(help="EMG recordings: simulate, extract features, check signal quality, measure MUAPs.",
@@ -48,20 +49,32 @@ def simulate(
     excitation: float = typer.Option(0.3, help="Effort from 0 (rest) to 1 (maximal)."),
     mains: int | None = typer.Option(None, help="Add mains hum at 50 or 60 Hz."),
     electrode_shift: bool = typer.Option(False, "--electrode-shift", help="Change amplitude partway through."),
-    output: Path = typer.Option(..., "-o", "--output", help="Where to write the recording (.npz)."),
+    protocol: str | None = typer.Option(
+        None, help=f"Needle protocol instead of --excitation: {', '.join(PROTOCOLS)}, or session "
+                   "(rest, low and moderate at each of --sites needle sites; -o names a folder)."),
+    spontaneous: bool = typer.Option(False, "--spontaneous", help="Add fibrillations and positive sharp waves (rest, relaxation)."),
+    sites: int = typer.Option(3, help="Needle sites of a --protocol session."),
+    output: Path = typer.Option(..., "-o", "--output", help="Where to write the recording (.npz); a folder for a session."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
-    """Simulate an EMG recording (motor-unit model; healthy, myopathic or neurogenic) and save it as NPZ."""
+    """Simulate an EMG recording (motor-unit model fitted to real needle EMG; healthy, myopathic or
+    neurogenic) and save it as NPZ; --protocol picks rest, low, moderate, ramp, relaxation or a session."""
+    if protocol == "session":
+        _simulate_session(condition, seconds, fs, seed, sites, spontaneous, output, json_output)
+        return
     with user_errors():
         _write_guard(output, "recording")
-        rec = simulate_recording(
-            condition, seconds=seconds, fs=fs, mode=mode, n_channels=channels, seed=seed,
-            excitation=excitation, mains_hz=mains, electrode_shift=electrode_shift,
-        )
-        try:
-            save_recording(rec, output)
-        except OSError as exc:
-            raise SignalError(f"{output}: could not write the file ({exc.strerror or exc})") from None
+        if protocol is not None:
+            if mode != "needle":
+                raise SignalError("protocols are simulated for needle EMG; leave out --mode surface")
+            rec = simulate_protocol(condition, protocol, seconds, fs, n_channels=channels, seed=seed,
+                                    mains_hz=mains, electrode_shift=electrode_shift, spontaneous=spontaneous)
+        else:
+            rec = simulate_recording(
+                condition, seconds=seconds, fs=fs, mode=mode, n_channels=channels, seed=seed,
+                excitation=excitation, mains_hz=mains, electrode_shift=electrode_shift, spontaneous=spontaneous,
+            )
+        _save(rec, output)
     summary = {
         "output": str(output),
         "condition": condition,
@@ -74,13 +87,49 @@ def simulate(
         "simulated": True,
         "subject": rec.metadata["subject"],
         "active_units": rec.metadata["active_units"],
+        "protocol": protocol,
+        "spontaneous": rec.metadata.get("spontaneous"),
     }
     if json_output:
         echo_json(summary)
         return
-    typer.echo(f"Wrote {output}: simulated {condition} {mode} EMG, {rec.duration_s:g} s at {rec.fs:g} Hz, "
-               f"{rec.n_channels} channel(s) in mV (seed {seed}, {summary['active_units']} active motor units).")
+    what = f"{protocol} protocol, " if protocol else ""
+    typer.echo(f"Wrote {output}: simulated {condition} {mode} EMG ({what}{rec.duration_s:g} s at {rec.fs:g} Hz, "
+               f"{rec.n_channels} channel(s) in mV; seed {seed}, {summary['active_units']} active motor units).")
     typer.echo("This recording is simulated, not from a patient.")
+
+
+def _save(rec, output: Path) -> None:
+    try:
+        save_recording(rec, output)
+    except OSError as exc:
+        raise SignalError(f"{output}: could not write the file ({exc.strerror or exc})") from None
+
+
+def _simulate_session(condition: str, seconds: float, fs: float, seed: int, sites: int, spontaneous: bool,
+                      output: Path, json_output: bool) -> None:
+    """`--protocol session`: one NPZ per recording in the folder ``output`` (created if missing)."""
+    with user_errors():
+        if output.exists() and not output.is_dir():
+            raise SignalError(f"{output}: is a file; a session needs a folder for its recordings")
+        if not output.parent.exists():
+            raise SignalError(f"{output}: the folder {output.parent} does not exist")
+        session = simulate_session(condition, seed=seed, sites=sites, seconds=seconds, fs=fs,
+                                   spontaneous=True if spontaneous else None)
+        output.mkdir(exist_ok=True)
+        files = []
+        for item in session:
+            path = output / f"site{item.site}-{item.protocol}.npz"
+            _save(item.recording, path)
+            files.append({"file": str(path), "site": item.site, "protocol": item.protocol,
+                          "active_units": item.recording.metadata["active_units"],
+                          "spontaneous": item.recording.metadata.get("spontaneous") is not None})
+    if json_output:
+        echo_json({"output": str(output), "condition": condition, "seed": seed, "simulated": True, "recordings": files})
+        return
+    typer.echo(f"Wrote {len(files)} recordings of a simulated {condition} needle examination to {output}/ "
+               f"({sites} site(s): {', '.join(dict.fromkeys(f['protocol'] for f in files))}; seed {seed}).")
+    typer.echo("These recordings are simulated, not from a patient.")
 
 
 @emg_cli.command("info")

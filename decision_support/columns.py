@@ -143,7 +143,9 @@ def describe_feature(column: str, registry: dict | None = None, *, amplitude_uni
         unit = ""
     prefix = STATISTICS.get(parsed.statistic, "")
     if prefix:
-        phrase = f"{prefix[0].upper()}{prefix[1:]} {name[0].lower()}{name[1:]}"
+        # lower-case the name's first letter unless it starts an abbreviation ("RMS over ...")
+        head = name[0].lower() if len(name) > 1 and not name[1].isupper() else name[0]
+        phrase = f"{prefix[0].upper()}{prefix[1:]} {head}{name[1:]}"
     else:
         phrase = name
     return phrase, unit, parsed.channel

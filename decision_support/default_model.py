@@ -159,7 +159,7 @@ def comparison_table(table: pd.DataFrame, nested: dict[str, Any], *, n_boot: int
                                          "per patient": pairwise_auc(py, pp, classes, a, b)} for a, b in PAIRS}
         rows.append(row)
     rows.append({"approach": "Tannemaat et al. 2023 (published)", "source": PUBLISHED["citation"],
-                 "recording": None, "patient": None,
+                 "recording": {}, "patient": {},  # not reported in the same form
                  "pairs": {k: {"per recording": v["per recording"], "per patient": v["per patient"]}
                            for k, v in PUBLISHED["pairs"].items()},
                  "cohort": PUBLISHED["cohort"], "note": PUBLISHED["note"]})

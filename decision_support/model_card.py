@@ -49,7 +49,8 @@ def build_model_card(model: TrainedModel, dataset_card: dict[str, Any] | None = 
     """The card as a JSON-able dict with the Mitchell et al. sections (plus ``reference``)."""
     meta, m = model.metadata, model.metrics
     simulated = bool(meta.get("simulated"))
-    data_word = "simulated" if simulated else "user-provided"
+    real_default = not simulated and bool((dataset_card or {}).get("references"))
+    data_word = "simulated" if simulated else "real, cited (see the dataset card)" if real_default else "user-provided"
     per_class = [
         {"class": c, "sensitivity": _ci(m, f"{c}.sensitivity"), "specificity": _ci(m, f"{c}.specificity"),
          "ppv": _ci(m, f"{c}.ppv"), "npv": _ci(m, f"{c}.npv"), "f1": _ci(m, f"{c}.f1")}
@@ -64,7 +65,9 @@ def build_model_card(model: TrainedModel, dataset_card: dict[str, Any] | None = 
             "kind": model.kind,
             "description": MODEL_KINDS[model.kind],
             "created": meta.get("created"),
-            "developed_by": "medlens (open source); trained by the person who ran `medlens model train`",
+            "developed_by": ("medlens (open source); trained by `medlens init` from the shipped N2001 feature table"
+                             if real_default else
+                             "medlens (open source); trained by the person who ran `medlens model train`"),
             "classes": model.classes,
             "features": (f"{len(model.feature_names)} recording-level features: median and interquartile range over "
                          f"{model.settings.window_s:g} s windows (step {model.settings.step_s:g} s) of "

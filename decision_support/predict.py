@@ -507,7 +507,8 @@ def predict_patient(results: list[PredictionResult], model: TrainedModel) -> Pat
     reasons: list[str] = []
     if explanation is not None:
         if model.feature_set == "clinical":
-            reasons = clinical_reasons(explanation, model, k=TOP_REASONS, muap=None,
+            muap = next((r.muap for r in used if r.muap is not None and r.muap.reference), None)  # same muscle
+            reasons = clinical_reasons(explanation, model, k=TOP_REASONS, muap=muap,
                                        what=f"median of {len(used)} recordings")
         else:
             reasons = plain_reasons(explanation, model, k=TOP_REASONS)

@@ -150,9 +150,11 @@ def clinical_sentence(column: str, value: float, explanation: Explanation, i: in
         base = CLINICAL_COLUMNS[column.removesuffix("_REFDEV")]
         ref = _reference_for(muap, spec.source)
         limits = (f"{format_value(ref.low, base.unit)} to {format_value(ref.high, base.unit)}"
-                  if ref is not None else "the muscle's reference range")
-        text = (f"{base.name} relative to its reference range{qualifier}: {value:+.1f} (0 = middle, -1 and +1 = "
-                f"the limits of {limits})")
+                  if ref is not None else "the muscle's reference limits")
+        where = "above" if value > 1 else "below" if value < -1 else "within"
+        measured = f" {format_value(ref.value, base.unit)}," if ref is not None and not what else ""
+        text = (f"{base.name}{qualifier}{measured} {where} the reference range ({limits}; deviation {value:+.1f}, "
+                "where -1 and +1 are its limits)")
     else:
         low_word, high_word = COMPARATIVES.get(spec.unit, ("lower", "higher"))
         text = f"{spec.name}{qualifier} {format_value(value, spec.unit)}"

@@ -78,7 +78,7 @@ def _print_patient_and_comparison(sidecar: dict) -> None:
         for row in v.metrics_table(metrics["patient"])[:3]:
             typer.echo(f"  {row['metric']:<36} {row['estimate']:.2f}  (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})")
     for row in metrics.get("comparison", []):
-        rec, pat = row.get("recording") or {}, row.get("patient") or {}
+        rec, pat = (row.get(k) if isinstance(row.get(k), dict) else {} for k in ("recording", "patient"))
         auc = (f"macro AUC per recording {rec['macro_auc'][0]:.2f} ({rec['macro_auc'][1]:.2f}-{rec['macro_auc'][2]:.2f}),"
                f" per patient {pat['macro_auc'][0]:.2f}; " if rec else "")
         pairs = "; ".join(f"{k} {p['per recording']:.2f}/{p['per patient']:.2f}" for k, p in row["pairs"].items())

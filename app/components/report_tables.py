@@ -34,7 +34,7 @@ def comparison_frame(rows: list[dict]) -> pd.DataFrame:
     for row in rows:
         item = {"approach": row["approach"]}
         for level in ("recording", "patient"):
-            values = row.get(level) or {}
+            values = row.get(level) if isinstance(row.get(level), dict) else {}
             item[f"macro AUC per {level} (95% CI)"] = _with_ci(values.get("macro_auc"))
             item[f"balanced accuracy per {level} (95% CI)"] = _with_ci(values.get("balanced_accuracy"))
         for pair, levels in row.get("pairs", {}).items():

@@ -38,7 +38,8 @@ def _run(inputs, user: str, folder, confidence: float, muscle: str, age: float) 
 
 with page_boundary("the Decision support page"):
     folders = available_models()
-    folder = st.selectbox("Model", folders, format_func=model_label, key="ds_model") if len(folders) > 1 else None
+    folder = (st.selectbox("Model", folders, format_func=model_label, key="ds_model") if len(folders) > 1
+              else folders[0] if folders else None)  # None: the default model, trained from the shipped table
     render_population(_model(folder))
     c1, c2, c3 = st.columns(3)
     confidence = c1.select_slider("Confidence for the prediction set", options=[0.8, 0.9, 0.95], value=0.9,

@@ -60,11 +60,15 @@ def save_uploaded_cohort(manifest: bytes, files: Mapping[str, bytes], folder: st
     if "path" not in table.columns:
         raise ValueError("the manifest has no 'path' column")
     names = table["path"].map(lambda p: Path(str(p).replace("\\", "/")).name)
+    unusable = [str(p) for p, n in zip(table["path"], names) if n.strip(".").strip() == ""]
+    if unusable:  # "", "." or ".." must never become a path outside the upload folder
+        raise ValueError(f"the manifest path {unusable[0]!r} does not end in a file name")
     dupes = sorted(names[names.duplicated()].unique())
     if dupes:
         raise ValueError(f"uploaded recordings are matched by file name, and the manifest names {dupes[0]!r} more "
                          "than once; give files unique names, or point to a folder on this computer instead")
-    uploaded = {Path(n).name: data for n, data in files.items()}
+    uploaded = {Path(str(n).replace("\\", "/")).name: data for n, data in files.items()
+                if Path(str(n).replace("\\", "/")).name.strip(".").strip()}
     missing = [n for n in names if n not in uploaded]
     if missing:
         raise ValueError(f"the manifest lists {len(missing)} file(s) that were not uploaded, e.g. {missing[0]!r}")

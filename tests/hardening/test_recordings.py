@@ -128,3 +128,13 @@ def test_csv_gets_a_quarter_of_the_limit_counted_before_splitting(tmp_path, monk
     assert ".npy" in message
     path.write_text("0.5,0.25\n" * 4000)
     assert load_recording(path, fs=1000).data.shape == (4000, 2)
+
+
+@pytest.mark.parametrize("path", ["..", "sub/..", ".", "/"])
+def test_uploaded_manifest_paths_without_a_file_name(tmp_path, path):
+    from decision_support.workflow import save_uploaded_cohort
+
+    manifest = f"path,subject,label\n{path},s1,healthy\n".encode()
+    with pytest.raises(ValueError, match="does not end in a file name"):
+        save_uploaded_cohort(manifest, {"..": b"x", "rec.npy": b"x"}, tmp_path / "upload")
+    assert not (tmp_path / "..").is_file()

@@ -22,9 +22,9 @@ _DIGITS = re.compile(r"^\d+$")
 
 def check_csv_size(text: str, name: str) -> None:
     """Refuse CSV text whose rows x columns exceed the decoded-size limit (counted before splitting)."""
-    first_end = text.find("\n")
-    first = text[: first_end if first_end >= 0 else len(text)]
-    n_cols = max(len(re.split(r"[,;\t]| +", first.strip())), 1)
+    head = text[:65536].splitlines()
+    first = next((ln.strip() for ln in head if ln.strip() and not ln.lstrip().startswith("#")), "")
+    n_cols = max(len(re.split(r"[,;\t]", first) if re.search(r"[,;\t]", first) else first.split()), 1)
     check_values(text.count("\n") + 1, n_cols, name, divisor=CSV_DIVISOR,
                  advice=" for a CSV file (save long recordings as .npy, .npz or EDF instead)")
 

@@ -138,3 +138,10 @@ def test_uploaded_manifest_paths_without_a_file_name(tmp_path, path):
     with pytest.raises(ValueError, match="does not end in a file name"):
         save_uploaded_cohort(manifest, {"..": b"x", "rec.npy": b"x"}, tmp_path / "upload")
     assert not (tmp_path / "..").is_file()
+
+
+def test_csv_limit_counts_columns_of_the_data_not_of_a_comment(tmp_path, monkeypatch):
+    monkeypatch.setenv(limits.MAX_VALUES_ENV, "40000")
+    path = tmp_path / "commented.csv"
+    path.write_text("# recorded with a long descriptive comment of many words here\n" + "0.5\n" * 9000)
+    assert load_recording(path, fs=1000).data.shape == (9000, 1)

@@ -551,68 +551,63 @@ def count_nonfinite(x):
 
 
 @njit(**_NUMBA)
-def _row_values(row, differences, absolute, centre, out):
-    """One channel's values (see `bracket_medians`) into ``out`` (``row`` may be a strided column view); the
-    mode is tested once, not per sample."""
-    n = out.shape[0]
-    if differences:
-        for i in range(n):
-            out[i] = row[i + 1] - row[i]
-    else:
-        out[:] = row[:n]
-    if absolute:
-        for i in range(n):
-            out[i] = abs(out[i] - centre)
+def _sample_value(data, i, c, differences, absolute, centre):
+    """Sample ``i`` of channel ``c`` as `bracket_medians` ranks it (a difference, an absolute deviation)."""
+    v = data[i + 1, c] - data[i, c] if differences else data[i, c]
+    return abs(v - centre[c]) if absolute else v
 
 
 @njit(**_NUMBA)
 def bracket_medians(data, differences, absolute, centre, lo, hi, out):
     """Median of each channel's values of ``data`` ``(n_samples, n_channels)``, selected within the bracket
-    ``[lo[r], hi[r]]``; NaN where it misses.
+    ``[lo[c], hi[c]]``; NaN where it misses.
 
-    Channel ``r``'s values are ``data[:, r]`` (read in place, no transpose) or, with ``differences``, its
-    first differences; with
-    ``absolute``, ``|value - centre[r]|``. One pass ranks the bracket (how many values lie below it, how
-    many inside); when the middle value(s) fall inside, a second pass copies the bracket's values and they
-    alone are partitioned. The median is the mean of the middle value(s), as ``np.median`` computes it.
-    Rows must be finite (the caller checks). Serial on purpose: a row takes well under a millisecond, less
-    than waking a thread pool on a busy machine.
+    Channel ``c``'s values are ``data[:, c]`` or, with ``differences``, its first differences; with
+    ``absolute``, ``|value - centre[c]|``. The signal is read row by row with the channel loop innermost
+    (as every signal_core kernel reads it; no transposed copy). One pass ranks each channel's bracket (how
+    many values lie below it, how many inside); a second pass copies the bracket values of the channels whose
+    middle value(s) fall inside, and they alone are partitioned. The median is the mean of the middle
+    value(s), as ``np.median`` computes it. Values must be finite (the caller checks). Serial on purpose:
+    the two passes take a few milliseconds, less than waking a thread pool on a busy machine.
     """
-    n, n_rows = data.shape
+    n, n_ch = data.shape
     n_values = n - 1 if differences else n
     k_low = (n_values - 1) // 2
     k_high = n_values // 2
-    values = np.empty(n_values)  # one row's values at a time (one small scratch buffer)
-    for r in range(n_rows):
-        _row_values(data[:, r], differences, absolute, centre[r], values)
-        low_edge = lo[r]
-        high_edge = hi[r]
-        below = 0
-        inside = 0
-        for i in range(n_values):
-            v = values[i]
+    below = np.zeros(n_ch, dtype=np.int64)
+    inside = np.zeros(n_ch, dtype=np.int64)
+    for i in range(n_values):
+        for c in range(n_ch):
+            v = _sample_value(data, i, c, differences, absolute, centre)
             # Counted branch-free: "below the bracket" is a coin flip per sample for a branch predictor.
-            below += v < low_edge
-            inside += (v >= low_edge) & (v <= high_edge)
-        if n_values == 0 or below > k_low or k_high >= below + inside:
-            out[r] = np.nan
+            below[c] += v < lo[c]
+            inside[c] += (v >= lo[c]) & (v <= hi[c])
+    hit = np.zeros(n_ch, dtype=np.bool_)
+    for c in range(n_ch):
+        out[c] = np.nan
+        hit[c] = n_values > 0 and below[c] <= k_low and k_high < below[c] + inside[c]
+    if not hit.any():
+        return
+    # Branch-free compaction: every value is written, the slot advances only for bracket values (a
+    # conditional store measured 5x slower); each channel's spare last slot takes the writes after its last.
+    buf = np.empty((n_ch, inside.max() + 1))
+    j = np.zeros(n_ch, dtype=np.int64)
+    for i in range(n_values):
+        for c in range(n_ch):
+            v = _sample_value(data, i, c, differences, absolute, centre)
+            buf[c, j[c]] = v
+            j[c] += (v >= lo[c]) & (v <= hi[c])
+    for c in range(n_ch):
+        if not hit[c]:
             continue
-        # Branch-free compaction: every value is written, the slot advances only for bracket values (a
-        # conditional store measured 5x slower); the spare last slot takes the writes after the last one.
-        buf = np.empty(inside + 1)
-        j = 0
-        for i in range(n_values):
-            v = values[i]
-            buf[j] = v
-            j += (v >= low_edge) & (v <= high_edge)
-        part = np.partition(buf[:inside], k_low - below)
-        low_value = part[k_low - below]
+        part = np.partition(buf[c, : inside[c]], k_low - below[c])
+        low_value = part[k_low - below[c]]
         if k_high == k_low:
-            out[r] = low_value
+            out[c] = low_value
         else:
             # After partitioning, everything past the k_low-th value is at least as large: the next middle
             # value is their minimum.
-            out[r] = (low_value + np.min(part[k_low - below + 1 :])) / 2.0
+            out[c] = (low_value + np.min(part[k_low - below[c] + 1 :])) / 2.0
 
 
 @njit(**_NUMBA)

@@ -15,7 +15,7 @@ from app.cli import cli
 from decision_support.demo import demo_recording
 from signal_core.io import save_recording
 from signal_core.recording import Recording
-from tests.decision_support.quick_model import install_as_default, quick_model_folder
+from tests.decision_support.quick_model import install_as_default, quick_model_folder, training_recording
 
 runner = CliRunner()
 
@@ -27,7 +27,7 @@ def model_dir():
 
 @pytest.fixture
 def needle_file(tmp_path) -> Path:
-    return save_recording(demo_recording("neurogenic", 0, seconds=4.0), tmp_path / "needle.npz")
+    return save_recording(training_recording("neurogenic"), tmp_path / "needle.npz")
 
 
 def _invoke(*args: str):

@@ -53,3 +53,11 @@ def install_as_default(models_dir: Path) -> Path:
     if not target.exists():
         shutil.copytree(default_model_folder(), target)
     return target
+
+
+def training_recording(label: str):
+    """The first recording of a ``label`` subject of the quick demo cohort (inside the quick model's training
+    distribution whatever the simulator's current parameters, so the full prediction path runs)."""
+    from decision_support.demo import cohort_spec, simulate_cohort
+
+    return next(rec for rec, meta in simulate_cohort(cohort_spec("demo-needle", quick=True)) if meta["label"] == label)

@@ -24,7 +24,9 @@ from signal_core.recording import Recording
 
 @pytest.fixture(scope="module")
 def neurogenic(quick_model):
-    return dp.simulate_demo_recording(quick_model, "neurogenic", 0, seconds=4.0)
+    from tests.decision_support.quick_model import training_recording
+
+    return training_recording("neurogenic")  # inside the quick model's training distribution
 
 
 @pytest.fixture(scope="module")

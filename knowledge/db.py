@@ -346,3 +346,15 @@ def m007_login_throttle(db: Database) -> None:
     message never reveals whether an account exists."""
     db.execute("CREATE TABLE IF NOT EXISTS login_throttle (name TEXT PRIMARY KEY, "
                "failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until REAL)")
+
+
+@MIGRATIONS()
+def m008_revisions_append_only(db: Database) -> None:
+    """A case's revision history is append-only like the logs (issue 14): no client can edit, delete or
+    replace a saved version, so restoring an old text always finds what was really saved."""
+    _append_only(db, "case_revisions")
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS case_revisions_no_reused_id BEFORE INSERT ON case_revisions "
+        "WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM case_revisions WHERE id = NEW.id) "
+        "BEGIN SELECT RAISE(ABORT, 'case_revisions is append-only: an entry with this id already exists'); END"
+    )

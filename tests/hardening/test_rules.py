@@ -103,7 +103,7 @@ def test_builtin_accounts_cannot_get_a_password_or_log_in(db_path):
     "REPLACE INTO {t} ({cols}) VALUES ({vals})",
     "INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT(id) DO UPDATE SET {first} = excluded.{first}",
 ])
-@pytest.mark.parametrize("table", ["change_log", "predictions"])
+@pytest.mark.parametrize("table", ["change_log", "predictions", "case_revisions"])
 def test_logs_refuse_rewrites_by_reused_id_from_any_client(db_path, statement, table):
     raw = sqlite3.connect(db_path)
     info = [r for r in raw.execute(f"PRAGMA table_info({table})") if r[3] and r[1] != "id"]
@@ -148,3 +148,17 @@ def test_missing_library_is_not_silently_created_for_reading(tmp_path, monkeypat
     with pytest.raises(ValueError, match="no medlens library at .*medlnes.db .*MEDLENS_DB"):
         open_db(must_exist=True)
     assert not typo.exists()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE case_revisions SET message = 'forged'", "DELETE FROM case_revisions"])
+def test_revisions_cannot_be_edited_or_deleted(db_path, statement):
+    from knowledge.cases import create_case
+    from tests.knowledge.conftest import make_case
+
+    db = open_db(db_path)
+    create_case(db, make_case("test-revisions"), user="alice")
+    db.close()
+    raw = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        raw.execute(statement)
+    raw.close()

@@ -138,7 +138,7 @@ class WindowTable:
         seen: Counter = Counter()
         for f in self.files:
             for w in f["warnings"]:
-                seen[w.split(":")[0] if "repeat the row" in w else w] += 1
+                seen[w] += 1
         return [f"{w} ({n} file(s))" if n > 1 else w for w, n in seen.items()]
 
     def segment_totals(self) -> dict[str, Any]:

@@ -101,6 +101,9 @@ def test_within_subject_cohort_with_a_label_column_trains_on_windows_from_the_cl
     assert "Within-subject design" in result.output and "baseline" in result.output
     assert "Per subject (medlens, segments): S01" in result.output and "Confusion matrix" in result.output
     assert (out / "model_card.md").is_file() and (out / "model.skops").is_file()
+    report = runner.invoke(cli, ["model", "report", str(out)])
+    assert report.exit_code == 0 and "window level" in report.output and "not a medical device" in report.output
+    assert runner.invoke(cli, ["model", "report", str(out), "--card"]).output.startswith("# Model card")
     bad = runner.invoke(cli, ["model", "train", "--manifest", str(manifest), "--label-column", "gesture",
                               "--unlabelled", "rest,fist", "-o", str(tmp_path / "m2")])
     assert bad.exit_code == 1 and "Error:" in bad.output and "only one class ('extension')" in bad.output

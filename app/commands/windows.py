@@ -112,3 +112,20 @@ def write_window_table(source: Path, output: Path, settings: Any, *, labels: Seq
         typer.echo(f"Warning: {w}")
     typer.echo(f"{table.text()}.")
     typer.echo(f"Wrote {len(frame)} windows x {len(frame.columns)} columns to {output}")
+
+
+def report_windowed(folder: Path, *, json_out: bool, card: bool) -> None:
+    """`model report` for a window-level model folder: its validation, JSON or model card."""
+    import json
+
+    payload = json.loads((folder / "windowed.json").read_text())
+    if json_out:
+        echo_json(payload)
+    elif card:
+        typer.echo((folder / "model_card.md").read_text())
+    else:
+        meta = payload["metadata"]
+        typer.echo(f"Model {meta['version']} ({payload['kind']}, window level), cohort {meta['cohort_name']}")
+        typer.echo(("SIMULATED training data. " if meta.get("simulated") else "")
+                   + "For education and research only; not a medical device.")
+        print_windowed(payload["validation"])

@@ -47,6 +47,16 @@ def test_window_table_has_segments_per_session_and_reports_what_was_left_out(tab
     assert np.isfinite(table.X.to_numpy()).mean() > 0.99
 
 
+def test_a_subject_file_folder_with_a_label_column_is_a_cohort(gesture_manifest, tmp_path):
+    for f in sorted(gesture_manifest.parent.glob("S*.csv")):
+        (tmp_path / f.name[:3]).mkdir(exist_ok=True)
+        shutil.copy(f, tmp_path / f.name[:3] / f.name)
+    cohort = load_cohort(tmp_path, label_column="gesture")
+    assert len(cohort.entries) == 8 and {e.subject for e in cohort.entries} == {"S01", "S02", "S03", "S04"}
+    with pytest.raises(ValueError, match="layout is subject/file"):
+        load_cohort(tmp_path / "S01", label_column="gesture")
+
+
 def test_design_is_inferred_and_checked():
     assert check_design(["a", "b", "a", "b", "a", "b"], [1, 1, 2, 2, 3, 3]).design == WITHIN
     assert check_design(["a", "a", "a", "b", "b", "b"], [1, 2, 3, 4, 5, 6]).design == BETWEEN

@@ -62,3 +62,19 @@ def train_windowed_cohort(source: str | os.PathLike | Cohort, output: str | os.P
     save_windowed(model, output)
     report(1.0, f"saved to {output}")
     return model, table.failed
+
+
+def train_any_cohort(source: str | os.PathLike, output: str | os.PathLike, *, settings: WindowSettings,
+                     electrode: str | None, design: str, per_subject_norm: bool | None, kind: str,
+                     skip_bad: bool, progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Either path, chosen by ``uses_windows``: a JSON-able summary for the page (``windowed`` or ``metrics``)."""
+    from decision_support.workflow import train_cohort
+
+    cohort = load_cohort(source, label_column=settings.label_column)
+    if uses_windows(cohort, label_column=settings.label_column, electrode=electrode, design=design):
+        model, skipped = train_windowed_cohort(cohort, output, settings=settings, design=design,
+                                               per_subject_norm=per_subject_norm, skip_bad=skip_bad,
+                                               progress=progress)
+        return {"windowed": model.result.to_dict(), "skipped": skipped, "version": model.metadata["version"]}
+    trained, skipped = train_cohort(source, output, kind=kind, skip_bad=skip_bad, progress=progress)
+    return {"metrics": trained.metrics, "skipped": skipped, "version": trained.version}

@@ -9,10 +9,10 @@ import streamlit as st
 from app.components.layout import not_a_device_note, page_boundary, page_header
 from app.components.windowed_view import show_windowed_result
 from decision_support import validation as v
-from decision_support.cohort import COVARIATES, REQUIRED_COLUMNS, default_cache_dir, load_cohort
+from decision_support.cohort import COVARIATES, REQUIRED_COLUMNS, default_cache_dir
 from decision_support.models import MODEL_KINDS
-from decision_support.workflow import model_folder_for, save_uploaded_cohort, train_cohort
-from decision_support.windowed_workflow import train_windowed_cohort, uses_windows, window_settings
+from decision_support.windowed_workflow import train_any_cohort, window_settings
+from decision_support.workflow import model_folder_for, save_uploaded_cohort
 
 page_header("Train on your cohort", "Point medlens at your EMG recordings with their labels; it measures features, "
             "validates a model on subjects it never saw, calibrates its uncertainty, writes a model card and saves it.")
@@ -70,17 +70,10 @@ with page_boundary("the training page"):
         progress = lambda f, m: bar.progress(min(1.0, max(0.0, f)), text=m)  # noqa: E731
         settings = window_settings(electrode=electrode, label_column=label_column or None, min_segment_s=min_segment_s,
                                    trim_s=trim_s, unlabelled=[u.strip() for u in unlabelled.split(",") if u.strip()])
-        cohort = load_cohort(location, label_column=settings.label_column)
-        if uses_windows(cohort, label_column=settings.label_column, electrode=electrode, design=design):
-            model, skipped = train_windowed_cohort(cohort, output, settings=settings, design=design,
-                                                   per_subject_norm=per_subject_norm and design != "between",
-                                                   skip_bad=skip_bad, progress=progress)
-            st.session_state["train_result"] = {"name": output.name, "windowed": model.result.to_dict(),
-                                                "skipped": skipped, "version": model.metadata["version"]}
-        else:
-            model, skipped = train_cohort(location, output, kind=kind, skip_bad=skip_bad, progress=progress)
-            st.session_state["train_result"] = {"name": output.name, "metrics": model.metrics, "skipped": skipped,
-                                                "version": model.version}
+        summary = train_any_cohort(location, output, settings=settings, electrode=electrode, design=design,
+                                   per_subject_norm=None if per_subject_norm else False, kind=kind,
+                                   skip_bad=skip_bad, progress=progress)
+        st.session_state["train_result"] = {"name": output.name, **summary}
 
 result = st.session_state.get("train_result")
 if result:

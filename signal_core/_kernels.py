@@ -567,8 +567,9 @@ def bracket_medians(data, differences, absolute, centre, lo, hi, out):
     (as every signal_core kernel reads it; no transposed copy). One pass ranks each channel's bracket (how
     many values lie below it, how many inside); a second pass copies the bracket values of the channels whose
     middle value(s) fall inside, and they alone are partitioned. The median is the mean of the middle
-    value(s), as ``np.median`` computes it. Values must be finite (the caller checks). Serial on purpose:
-    the two passes take a few milliseconds, less than waking a thread pool on a busy machine.
+    value(s), as ``np.median`` computes it. A channel holding a NaN or infinity is counted in the first pass
+    and left NaN (a miss), so the caller needs no separate finiteness pass. Serial on purpose: the two
+    passes take a few milliseconds, less than waking a thread pool on a busy machine.
     """
     n, n_ch = data.shape
     n_values = n - 1 if differences else n
@@ -576,16 +577,18 @@ def bracket_medians(data, differences, absolute, centre, lo, hi, out):
     k_high = n_values // 2
     below = np.zeros(n_ch, dtype=np.int64)
     inside = np.zeros(n_ch, dtype=np.int64)
+    bad = np.zeros(n_ch, dtype=np.int64)
     for i in range(n_values):
         for c in range(n_ch):
             v = _sample_value(data, i, c, differences, absolute, centre)
             # Counted branch-free: "below the bracket" is a coin flip per sample for a branch predictor.
             below[c] += v < lo[c]
             inside[c] += (v >= lo[c]) & (v <= hi[c])
+            bad[c] += v - v != 0.0  # NaN or infinite
     hit = np.zeros(n_ch, dtype=np.bool_)
     for c in range(n_ch):
         out[c] = np.nan
-        hit[c] = n_values > 0 and below[c] <= k_low and k_high < below[c] + inside[c]
+        hit[c] = n_values > 0 and bad[c] == 0 and below[c] <= k_low and k_high < below[c] + inside[c]
     if not hit.any():
         return
     # Branch-free compaction: every value is written, the slot advances only for bracket values (a

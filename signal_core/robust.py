@@ -7,7 +7,8 @@ A selection over every sample of a minute-long, 8-channel recording (``np.median
 window features together. Here an evenly spaced subsample gives each channel a narrow value bracket that
 almost surely holds its middle value(s); a Numba kernel (`signal_core._kernels.bracket_medians`) ranks the
 bracket in one pass and selects within it, so the result is exactly ``np.median``'s. A channel whose bracket
-misses (rare), or that holds a NaN or infinity, is handed to ``np.median`` itself.
+misses (rare), or that holds a NaN or infinity (the kernel counts them in its first pass), is handed to
+``np.median`` itself.
 
 >>> import numpy as np
 >>> data = np.random.default_rng(0).normal(size=(50_001, 2))
@@ -45,8 +46,7 @@ def channel_medians(data: np.ndarray, *, differences: bool = False, centre: np.n
     if data.ndim == 1:
         data = data[:, None]
     n_values = data.shape[0] - (1 if differences else 0)
-    if n_values < MIN_BRACKETED or _kernels.count_nonfinite(data) or (
-            centre is not None and not np.all(np.isfinite(centre))):
+    if n_values < MIN_BRACKETED or (centre is not None and not np.all(np.isfinite(centre))):
         return np.median(_values(data, differences, centre), axis=0)
     # The bracket comes from every stride-th value (its exactness does not depend on how it was chosen).
     index = np.arange(0, n_values, max(1, n_values // SUBSAMPLE))
@@ -61,7 +61,7 @@ def channel_medians(data: np.ndarray, *, differences: bool = False, centre: np.n
     centres = np.zeros(data.shape[1]) if centre is None else np.ascontiguousarray(centre, dtype=np.float64)
     out = np.empty(data.shape[1])
     _kernels.bracket_medians(data, differences, centre is not None, centres, lo, hi, out)
-    for c in np.flatnonzero(np.isnan(out)):  # the bracket missed the middle: select over the whole channel
+    for c in np.flatnonzero(np.isnan(out)):  # bracket missed, or a NaN/inf: select over the whole channel
         column = data[:, c : c + 1]
         out[c] = np.median(_values(column, differences, None if centre is None else centre[c : c + 1]))
     return out

@@ -142,7 +142,7 @@ def test_bad_inputs_get_plain_messages(gesture_manifest, tmp_path):
     manifest.to_csv(mixed / "manifest.csv", index=False)
     with pytest.raises(ValueError, match="different sampling rates \\(2000 Hz: 1 file.*1000 Hz: 7 file"):
         cohort_windows(load_cohort(mixed / "manifest.csv", label_column="gesture"), SETTINGS, scheduler="serial")
-    # per-subject normalisation with one label per subject
+    # relabelled as a between-subject cohort with two subjects per class: too few to validate
     between = t.meta.copy()
     between["label"] = between["subject"].map({"S01": "x", "S02": "x", "S03": "y", "S04": "y"})
     t.meta = between
@@ -189,3 +189,26 @@ def test_an_external_dask_scheduler_with_two_workers_gives_the_serial_table(gest
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def _between_table(rng):
+    from decision_support.cohort_windows import WindowTable
+
+    rows = []
+    for s in range(8):  # one label per subject, 4 subjects per class, 2 segments x 5 windows each
+        for seg in range(2):
+            rows += [{"subject": f"P{s}", "session": "1", "recording": f"P{s}.csv", "segment": f"P{s}#{seg}",
+                      "label": "myopathic" if s % 2 else "healthy", "window_start_s": 0.1 * w} for w in range(5)]
+    meta = pd.DataFrame(rows)
+    X = pd.DataFrame(rng.normal(size=(len(meta), 3)), columns=["a_ch1", "b_ch1", "c_ch1"])
+    X.loc[meta["label"] == "myopathic", "a_ch1"] += 3.0
+    return WindowTable(X, X.copy(), meta, 1000.0, 1, SETTINGS, [], [])
+
+
+def test_between_subject_designs_train_on_windows_without_normalisation_and_refuse_it():
+    table = _between_table(np.random.default_rng(0))
+    result = train_windowed(table, candidates=("lda",), n_splits=4).result
+    assert result.design.design == BETWEEN and result.per_subject_norm is False
+    assert result.ours["segment_accuracy"] > 0.9 and len(result.ours["per_subject"]) == 8
+    with pytest.raises(ValueError, match="per-subject normalisation needs a within-subject design"):
+        train_windowed(table, candidates=("lda",), per_subject_norm=True)

@@ -7,7 +7,7 @@ prediction must still be shown, with a warning that it was not logged: never sil
 
 >>> import sqlite3
 >>> audit_problem(sqlite3.OperationalError("attempt to write a readonly database"))
-'The database: the database file is read-only; nothing was changed. Check its permissions.'
+'The database file is read-only; nothing was changed. Check its permissions.'
 """
 
 from __future__ import annotations

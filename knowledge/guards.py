@@ -52,18 +52,23 @@ def check_year(value: int | None, option: str) -> int | None:
 
 
 def explain_db_error(exc: sqlite3.Error, path: Any = None) -> str:
-    """A message for a SQLite failure that says what happened to the user's data and what to do."""
-    where = f"{path}: " if path else "The database: "
+    """A message for a SQLite failure that says what happened to the user's data and what to do.
+
+    >>> explain_db_error(sqlite3.OperationalError("database is locked"), "kb.db")[:60]
+    "kb.db: another program held the database's write lock for mo"
+    """
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
-        return (f"{where}another program held the database's write lock for more than 15 seconds; nothing "
-                "was changed. Try again when it has finished.")
-    if "readonly" in text or "read-only" in text:
-        return f"{where}the database file is read-only; nothing was changed. Check its permissions."
-    if "full" in text:
-        return f"{where}the disk is full; nothing was changed. Free some space and try again."
-    if "unable to open" in text:
-        return f"{where}the database file cannot be opened (check the folder exists and is writable)."
-    if "disk i/o" in text:
-        return f"{where}writing to the disk failed (is it full?); nothing was changed."
-    return f"{where}the database failed ({exc}); nothing was changed."
+        body = ("another program held the database's write lock for more than 15 seconds; nothing was "
+                "changed. Try again when it has finished.")
+    elif "readonly" in text or "read-only" in text:
+        body = "the database file is read-only; nothing was changed. Check its permissions."
+    elif "full" in text:
+        body = "the disk is full; nothing was changed. Free some space and try again."
+    elif "unable to open" in text:
+        body = "the database file cannot be opened (check the folder exists and is writable)."
+    elif "disk i/o" in text:
+        body = "writing to the disk failed (is it full?); nothing was changed."
+    else:
+        body = f"the database failed ({exc}); nothing was changed."
+    return f"{path}: {body}" if path else body[0].upper() + body[1:]

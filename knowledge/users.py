@@ -138,7 +138,7 @@ def set_password(db: Database, name: str, password: str, *, by: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     user = get_user(db, name)
-    if user.is_system:
+    if user.is_system or user.name in SYSTEM_USERS:
         raise ValueError(f"{user.name} is a built-in account that owns the seed library and never logs in; "
                          "add a personal account instead (`medlens user add NAME --role ...`).")
     with write_transaction(db):
@@ -194,7 +194,8 @@ def authenticate(db: Database, name: str, password: str, *, clock: Callable[[], 
             "(or ask an admin to set a new password)."
         )
     ok = False
-    if row is not None and row["password_hash"] and not row["is_system"]:
+    # Built-in accounts never log in, even where an older medlens let `user password` clear their flag.
+    if row is not None and row["password_hash"] and not row["is_system"] and row["name"] not in SYSTEM_USERS:
         try:
             ok = _hasher.verify(row["password_hash"], password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -96,6 +96,13 @@ def test_builtin_accounts_cannot_get_a_password_or_log_in(db_path):
     db.conn.commit()
     with pytest.raises(AuthenticationError, match="Wrong user name or password"):
         authenticate(db, "medlens-team", "a-long-password")
+    # An older medlens cleared the built-in flag when setting a password: the account still cannot log in.
+    db.execute("UPDATE users SET is_system = 0 WHERE name = 'medlens-team'")
+    db.conn.commit()
+    with pytest.raises(AuthenticationError, match="Wrong user name or password"):
+        authenticate(db, "medlens-team", "a-long-password")
+    with pytest.raises(ValueError, match="built-in account"):
+        set_password(db, "medlens-team", "a-long-password", by="admin")
 
 
 @pytest.mark.parametrize("statement", [

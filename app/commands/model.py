@@ -13,6 +13,14 @@ cohort_cli = typer.Typer(help="EMG cohorts: turn a manifest or folder of recordi
                          no_args_is_help=True)
 
 SCHEDULER_HELP = "Where to compute features: serial, local (a Dask LocalCluster) or tcp://HOST:8786."
+LABEL_COLUMN_HELP = ("Per-sample label column in each CSV file: its runs become labelled segments (a folder is then "
+                     "laid out as subject/file).")
+DESIGN_HELP = "auto, between (one label per subject) or within (every subject contributes several labels)."
+ELECTRODE_HELP = ("surface: window-level models on a rich time-domain/AR/spectral set (plus Hudgins' baseline); "
+                  "needle: the clinical recording-level set (the default).")
+MIN_SEGMENT_HELP = "Shortest labelled segment kept after trimming, in seconds."
+TRIM_HELP = "Seconds cut from both ends of every labelled segment (transitions)."
+UNLABELLED_HELP = "Label values meaning 'no label' (rows dropped), comma-separated; empty cells always are."
 
 
 def _progress(quiet: bool):
@@ -106,6 +114,20 @@ def model_train(
     quick: bool = typer.Option(False, "--quick", help="With --demo: a tiny cohort (seconds; for trying things)."),
     json_out: bool = typer.Option(False, "--json", help="Print the validation summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines."),
+    label_column: str | None = typer.Option(None, "--label-column", help=LABEL_COLUMN_HELP),
+    design: str = typer.Option("auto", "--design", help=DESIGN_HELP),
+    electrode: str | None = typer.Option(None, "--electrode", help=ELECTRODE_HELP),
+    per_subject_norm: bool | None = typer.Option(None, "--per-subject-norm/--no-per-subject-norm",
+                                                 help="Window-level: standardise features per subject "
+                                                 "(default: on for within-subject designs)."),
+    window_s: float = typer.Option(0.2, "--window-s", help="Window-level: window length in seconds."),
+    step_s: float = typer.Option(0.1, "--step-s", help="Window-level: step between windows in seconds."),
+    min_segment_s: float = typer.Option(1.0, "--min-segment-s", help=MIN_SEGMENT_HELP),
+    trim_s: float = typer.Option(0.25, "--trim-s", help=TRIM_HELP),
+    unlabelled: str | None = typer.Option(None, "--unlabelled", help=UNLABELLED_HELP),
+    classifiers: str = typer.Option("lda,logistic,hgb", "--classifiers",
+                                    help="Window-level candidates, chosen by nested subject-grouped CV."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Window-level: skip the reviewer's RF baseline."),
 ) -> None:
     """Train and validate (subject-grouped) a model, then save it with its model card."""
     from decision_support.demo import train_demo_model
@@ -118,6 +140,18 @@ def model_train(
             raise ValueError("give exactly one of --manifest FILE, --folder DIR or --demo")
         progress = _progress(quiet)
         failed: list = []
+        if not demo:  # issue 13: surface EMG, label columns and within-subject designs train on windows
+            from app.commands.windows import train_on_windows
+            from decision_support.windowed_workflow import window_settings
+
+            settings = window_settings(electrode=electrode, label_column=label_column, window_s=window_s,
+                                       step_s=step_s, min_segment_s=min_segment_s, trim_s=trim_s,
+                                       unlabelled=_labels(unlabelled) or ())
+            if train_on_windows(sources[0], output, settings, electrode=electrode, design=design,
+                                per_subject_norm=per_subject_norm, classifiers=_labels(classifiers) or (),
+                                baseline=not no_baseline, labels=_labels(labels), scheduler=scheduler,
+                                skip_bad=skip_bad, progress=progress, json_out=json_out):
+                return
         if demo:
             trained = train_demo_model(name=demo_cohort, kind=model, quick=quick, progress=progress)
             save_model(trained, output)
@@ -148,6 +182,11 @@ def model_report(
     from decision_support.model_card import card_markdown
     from decision_support.registry import read_sidecar
 
+    if (folder / "windowed.json").is_file():  # issue 13: a window-level model
+        from app.commands.windows import report_windowed
+
+        report_windowed(folder, json_out=json_out, card=card)
+        return
     with user_errors():
         sidecar = read_sidecar(folder)
         op = v.operating_point(sidecar["metrics"], sensitivity) if sensitivity is not None else None
@@ -199,8 +238,17 @@ def cohort_features_command(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Leave out unreadable recordings (they are listed)."),
     json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines."),
+    label_column: str | None = typer.Option(None, "--label-column", help=LABEL_COLUMN_HELP),
+    electrode: str | None = typer.Option(None, "--electrode", help="surface: one row per window (per-channel "
+                                         "features, Hudgins' set too); needle: one row per recording (default)."),
+    window_s: float = typer.Option(0.2, "--window-s", help="Window-level: window length in seconds."),
+    step_s: float = typer.Option(0.1, "--step-s", help="Window-level: step between windows in seconds."),
+    min_segment_s: float = typer.Option(1.0, "--min-segment-s", help=MIN_SEGMENT_HELP),
+    trim_s: float = typer.Option(0.25, "--trim-s", help=TRIM_HELP),
+    unlabelled: str | None = typer.Option(None, "--unlabelled", help=UNLABELLED_HELP),
 ) -> None:
-    """Compute recording-level features of a cohort (cached per file; Dask for many files)."""
+    """Compute recording-level features of a cohort (cached per file; Dask for many files), or window-level
+    features with segments (--label-column, --electrode surface)."""
     from decision_support.cohort import cohort_features, load_cohort
 
     with user_errors():
@@ -211,6 +259,16 @@ def cohort_features_command(
             raise ValueError(f"output {output.name} must end in .parquet or .csv")
         if n2001 is not None:
             _n2001_features(n2001, output, subject, quiet=quiet or json_out, json_out=json_out)
+            return
+        if label_column or electrode == "surface":  # issue 13: one row per window, with segments
+            from app.commands.windows import write_window_table
+            from decision_support.windowed_workflow import window_settings
+
+            settings = window_settings(electrode=electrode, label_column=label_column, window_s=window_s,
+                                       step_s=step_s, min_segment_s=min_segment_s, trim_s=trim_s,
+                                       unlabelled=_labels(unlabelled) or ())
+            write_window_table(sources[0], output, settings, labels=_labels(labels), scheduler=scheduler,
+                               skip_bad=skip_bad, progress=_progress(quiet or json_out), json_out=json_out)
             return
         cohort = load_cohort(sources[0], labels=_labels(labels))
         table = cohort_features(cohort, scheduler=scheduler, progress=_progress(quiet or json_out),

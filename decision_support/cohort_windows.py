@@ -112,12 +112,20 @@ def windows_for_file(path: str, label: str, fs: float | None, settings: dict[str
         return {"ok": True, "X": values[inside].astype(np.float64), "Xb": base[inside].astype(np.float64),
                 "segment": owner[inside], "window_start_s": starts[inside] / rec.fs,
                 "segment_labels": [s.label for s in segments], "report": report, "fs": float(rec.fs),
-                "n_channels": rec.n_channels, "hold": hold, "warnings": list(rec.metadata.get("warnings", [])),
+                "n_channels": rec.n_channels, "hold": hold, "warnings": _warnings(rec.metadata, hold),
                 "notes": list(rec.metadata.get("notes", []))}
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop a cohort
         return {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"}
+
+
+def _warnings(metadata: dict[str, Any], hold: dict[str, Any] | None) -> list[str]:
+    out = list(metadata.get("warnings", []))
+    if hold:
+        out.append(f"sample-and-hold undone: one row per real sample kept, so windows and features use "
+                   f"{hold['effective_fs']:g} Hz")
+    return out
 
 
 @dataclass

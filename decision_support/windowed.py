@@ -8,10 +8,11 @@ What one run does (``validate_windowed``):
    ``CANDIDATES`` (LDA, logistic regression, gradient boosting) by held-out segment accuracy; the choice
    is refitted on the whole training part and scores the held-out subjects. The held-out subjects never
    influence the choice (nested cross-validation), so the result is not tuned to the test.
-3. **Per-subject normalisation** (optional, default on for the within-subject design): every feature is
-   standardised with the mean and SD of that subject's own windows. No label is used, so nothing leaks
-   between subjects; it plays the part of a short unlabelled calibration recording of a new user, and a
-   deployed model needs such a batch from each new person (said in the report).
+3. **Per-subject normalisation** (within-subject designs): every feature standardised with the mean and
+   SD of that subject's own windows. No label is used, so nothing leaks between subjects; it plays the
+   part of a short unlabelled calibration recording of a new user, and a deployed model needs such a batch
+   from each new person (said in the report). By default the inner folds choose it, like the classifier
+   (on or off, whichever scores better there); ``per_subject_norm=True/False`` forces it.
 4. The **reviewer's baseline** in the same folds: a random forest on Hudgins' time-domain features
    (MAV, waveform length, zero crossings, slope sign changes per channel) without normalisation.
 5. **Window-level** predictions (one per window) and **segment-level** ones (mean of the window
@@ -119,17 +120,28 @@ def _segment_accuracy(proba: np.ndarray, y: np.ndarray, segments: np.ndarray, cl
     return float(np.mean(classes[np.argmax(seg_p, axis=1)] == y[first]))
 
 
-def choose_candidate(X: np.ndarray, y: np.ndarray, subjects: np.ndarray, segments: np.ndarray,
-                     candidates: Sequence[str], *, within: bool, seed: int = 0) -> tuple[str, dict[str, float]]:
-    """The candidate with the best segment accuracy over inner subject-grouped folds (ties: listed order)."""
-    if len(candidates) == 1:
-        return candidates[0], {}
+def option_name(kind: str, normalise: bool) -> str:
+    return f"{kind} + per-subject normalisation" if normalise else kind
+
+
+def choose_candidate(Xs: dict[bool, np.ndarray], y: np.ndarray, subjects: np.ndarray, segments: np.ndarray,
+                     candidates: Sequence[str], *, within: bool,
+                     seed: int = 0) -> tuple[str, bool, dict[str, float]]:
+    """(classifier, normalise) with the best segment accuracy over inner subject-grouped folds.
+
+    ``Xs`` maps "per-subject normalised?" to the features in that form (one or both). Ties go to the
+    first in listed order, normalised forms first.
+    """
+    options = [(c, n) for n in sorted(Xs, reverse=True) for c in candidates]
+    if len(options) == 1:
+        return options[0][0], options[0][1], {}
     classes = np.unique(y)
     splits = grouped_splits(y, subjects, n_splits=INNER_SPLITS, seed=seed + 1, within_subject=within)
-    scores = {c: _segment_accuracy(_oof_proba(lambda c=c: candidate_pipeline(c, seed), X, y, classes, splits),
-                                   y, segments, classes) for c in candidates}
-    best = max(candidates, key=lambda c: scores[c])
-    return best, scores
+    scores = {option_name(c, n): _segment_accuracy(
+        _oof_proba(lambda c=c: candidate_pipeline(c, seed), Xs[n], y, classes, splits), y, segments, classes)
+        for c, n in options}
+    best = max(options, key=lambda o: scores[option_name(*o)])
+    return best[0], best[1], scores
 
 
 def _bootstrap(correct: np.ndarray, groups: np.ndarray, seed: int) -> list[float]:
@@ -174,7 +186,7 @@ class WindowedResult:
 
     design: DesignCheck
     classes: list[str]
-    per_subject_norm: bool
+    per_subject_norm: bool | None  # None: chosen per fold by the inner folds
     ours: dict[str, Any]
     baseline: dict[str, Any] | None
     chosen_per_fold: list[str]
@@ -182,12 +194,13 @@ class WindowedResult:
     n_folds: int
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    norm_per_fold: list[bool] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"design": self.design.to_dict(), "classes": self.classes, "per_subject_norm": self.per_subject_norm,
                 "ours": self.ours, "baseline": self.baseline, "chosen_per_fold": self.chosen_per_fold,
                 "inner_scores": self.inner_scores, "n_folds": self.n_folds, "data": self.data,
-                "warnings": self.warnings, "validation": VALIDATION_TEXT}
+                "warnings": self.warnings, "validation": VALIDATION_TEXT, "norm_per_fold": self.norm_per_fold}
 
     def headline(self) -> str:
         o = self.ours
@@ -228,8 +241,8 @@ def _validate(table: WindowTable, design: str, per_subject_norm: bool | None, ca
     seg_first = meta.drop_duplicates("segment")
     check = check_design(seg_first["label"], seg_first["subject"], design)
     within = check.design == WITHIN
-    norm = within if per_subject_norm is None else bool(per_subject_norm)
-    if norm and not within:
+    norms = _norm_options(per_subject_norm, within)
+    if True in norms and not within:
         raise ValueError("per-subject normalisation needs a within-subject design: when each subject has one label, "
                          "standardising each subject's windows removes exactly the differences between subjects "
                          "the model has to learn")
@@ -237,20 +250,20 @@ def _validate(table: WindowTable, design: str, per_subject_norm: bool | None, ca
     subjects = meta["subject"].to_numpy().astype(str)
     segments = meta["segment"].to_numpy().astype(str)
     classes = np.unique(y)
-    X = table.X.to_numpy(dtype=float)
-    if norm:
-        X = subject_standardise(X, subjects)
+    Xs = _feature_forms(table.X.to_numpy(dtype=float), subjects, norms)
     splits = grouped_splits(y, subjects, n_splits=n_splits, seed=seed, within_subject=within)
     proba = np.zeros((len(y), len(classes)))
-    chosen, inner = [], []
+    chosen, inner, norm_per_fold = [], [], []
     for i, (train, test) in enumerate(splits):
-        best, scores = choose_candidate(X[train], y[train], subjects[train], segments[train], candidates,
-                                        within=within, seed=seed)
-        chosen.append(best)
+        best, norm, scores = choose_candidate({n: X[train] for n, X in Xs.items()}, y[train], subjects[train],
+                                              segments[train], candidates, within=within, seed=seed)
+        chosen.append(option_name(best, norm))
+        norm_per_fold.append(norm)
         inner.append(scores)
-        model = candidate_pipeline(best, seed).fit(X[train], y[train])
-        proba[np.ix_(test, np.searchsorted(classes, model.classes_))] = model.predict_proba(X[test])
-        report((i + 1) / (len(splits) + (1 if baseline else 0)), f"validated fold {i + 1} of {len(splits)} ({best})")
+        model = candidate_pipeline(best, seed).fit(Xs[norm][train], y[train])
+        proba[np.ix_(test, np.searchsorted(classes, model.classes_))] = model.predict_proba(Xs[norm][test])
+        report((i + 1) / (len(splits) + (1 if baseline else 0)),
+               f"validated fold {i + 1} of {len(splits)} ({option_name(best, norm)})")
     ours = level_metrics(proba, y, subjects, segments, classes, seed)
     base = None
     if baseline:
@@ -261,8 +274,19 @@ def _validate(table: WindowTable, design: str, per_subject_norm: bool | None, ca
     data = {"files": len(table.files), "subjects": int(check.n_subjects), "sessions": int(meta["session"].nunique()),
             "fs": table.fs, "n_channels": table.n_channels, "segments": table.segment_totals(),
             "skipped_files": table.failed, "text": table.text()}
-    return WindowedResult(check, [str(c) for c in classes], norm, ours, base, chosen, inner, len(splits), data,
-                          table.warnings)
+    return WindowedResult(check, [str(c) for c in classes], None if len(norms) > 1 else norms[0], ours, base, chosen,
+                          inner, len(splits), data, table.warnings, norm_per_fold)
+
+
+def _norm_options(per_subject_norm: bool | None, within: bool) -> list[bool]:
+    """Which feature forms to try: both for a within-subject design unless forced, else the one asked for."""
+    if per_subject_norm is None:
+        return [True, False] if within else [False]
+    return [bool(per_subject_norm)]
+
+
+def _feature_forms(X: np.ndarray, subjects: np.ndarray, norms: Sequence[bool]) -> dict[bool, np.ndarray]:
+    return {n: subject_standardise(X, subjects) if n else X for n in norms}
 
 
 @dataclass
@@ -276,12 +300,13 @@ class WindowedModel:
     settings: dict[str, Any]
     result: WindowedResult
     metadata: dict[str, Any]
+    normalise: bool = False  # the final model standardises features per subject
 
     def predict_segments(self, X: pd.DataFrame, subjects: Sequence[str], segments: Sequence[str]) -> pd.DataFrame:
         """Per segment: predicted class and mean window probabilities (normalised per subject if trained so)."""
         values = X[self.feature_names].to_numpy(dtype=float)
         subjects = np.asarray(subjects).astype(str)
-        if self.result.per_subject_norm:
+        if self.normalise:
             values = subject_standardise(values, subjects)
         proba = self.pipeline.predict_proba(values)
         ids, seg_p, first = segment_mean(proba, np.asarray(segments).astype(str))
@@ -304,21 +329,20 @@ def train_windowed(table: WindowTable, *, cohort_name: str = "cohort", design: s
     meta = table.meta
     y = meta["label"].to_numpy().astype(str)
     subjects = meta["subject"].to_numpy().astype(str)
-    X = table.X.to_numpy(dtype=float)
-    if result.per_subject_norm:
-        X = subject_standardise(X, subjects)
+    within = result.design.design == WITHIN
+    Xs = _feature_forms(table.X.to_numpy(dtype=float), subjects, _norm_options(per_subject_norm, within))
     report(0.88, "choosing and fitting the final model on all subjects")
     with threadpool_limits(1):
-        kind, _ = choose_candidate(X, y, subjects, meta["segment"].to_numpy().astype(str), candidates,
-                                   within=result.design.design == WITHIN, seed=seed)
-        pipeline = candidate_pipeline(kind, seed).fit(X, y)
+        kind, normalise, _ = choose_candidate(Xs, y, subjects, meta["segment"].to_numpy().astype(str), candidates,
+                                              within=within, seed=seed)
+        pipeline = candidate_pipeline(kind, seed).fit(Xs[normalise], y)
     created = datetime.now(UTC).replace(microsecond=0)
     metadata = {"version": f"{cohort_name}-{kind}-windows-{created.strftime('%Y%m%d%H%M%S')}",
                 "created": created.isoformat(), "cohort_name": cohort_name, "simulated": bool(simulated),
                 "seed": int(seed)}
     report(1.0, "done")
     return WindowedModel(pipeline, kind, result.classes, list(table.X.columns), table.settings.to_dict(), result,
-                         metadata)
+                         metadata, normalise)
 
 
 # --------------------------------------------------------------------------------------------- saving
@@ -331,7 +355,8 @@ def save_windowed(model: WindowedModel, folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     sio.dump(model.pipeline, folder / "model.skops")
-    payload = {"format": "medlens-windowed-1", "kind": model.kind, "classes": model.classes,
+    payload = {"format": "medlens-windowed-1", "kind": model.kind, "normalise": model.normalise,
+               "classes": model.classes,
                "feature_names": model.feature_names, "settings": model.settings, "metadata": model.metadata,
                "validation": model.result.to_dict()}
     (folder / "windowed.json").write_text(json.dumps(payload, indent=1, default=_jsonable))

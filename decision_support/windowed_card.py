@@ -30,9 +30,12 @@ def card_sections(model: WindowedModel) -> dict[str, list[str]]:
     o, b = r.ours, r.baseline
     data = r.data
     spread = o["per_subject_summary"]
-    norm = ("Each feature is standardised per subject over that subject's own windows (no labels used). A new "
-            "person therefore needs a batch of their recordings (ideally covering the classes) before predicting."
-            if r.per_subject_norm else "No per-subject normalisation.")
+    how = ("chosen by the inner folds" if r.per_subject_norm is None else "asked for" if r.per_subject_norm
+           else "not used")
+    norm = (f"Per-subject normalisation {how}; the final model {'uses' if model.normalise else 'does not use'} it"
+            + (": each feature is standardised over the subject's own windows (no labels used), so a new person "
+               "needs a batch of their recordings (ideally covering the classes) before predicting."
+               if model.normalise else "."))
     sections = {
         "model_details": [
             f"- Version {meta['version']}, created {meta['created']}; classifier: {CANDIDATES[model.kind]} (chosen by "

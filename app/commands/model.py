@@ -118,8 +118,8 @@ def model_train(
     design: str = typer.Option("auto", "--design", help=DESIGN_HELP),
     electrode: str | None = typer.Option(None, "--electrode", help=ELECTRODE_HELP),
     per_subject_norm: bool | None = typer.Option(None, "--per-subject-norm/--no-per-subject-norm",
-                                                 help="Window-level: standardise features per subject "
-                                                 "(default: on for within-subject designs)."),
+                                                 help="Window-level: force per-subject standardisation on or "
+                                                 "off (default: chosen by nested CV in within-subject designs)."),
     window_s: float = typer.Option(0.2, "--window-s", help="Window-level: window length in seconds."),
     step_s: float = typer.Option(0.1, "--step-s", help="Window-level: step between windows in seconds."),
     min_segment_s: float = typer.Option(1.0, "--min-segment-s", help=MIN_SEGMENT_HELP),

@@ -69,7 +69,8 @@ def train_on_windows(source: Path, output: Path, settings: Any, *, electrode: st
         echo_json({"folder": str(output), "version": model.metadata["version"], "kind": model.kind,
                    "skipped": failed, "design": result["design"]["design"], "ours": _short(result["ours"]),
                    "baseline": _short(result["baseline"]) if result["baseline"] else None,
-                   "per_subject_norm": result["per_subject_norm"], "warnings": result["warnings"],
+                   "per_subject_norm": result["per_subject_norm"], "normalise": model.normalise,
+                   "warnings": result["warnings"],
                    "segments": result["data"]["segments"]})
         return True
     for item in failed:

@@ -44,8 +44,8 @@ with page_boundary("the training page"):
         min_segment_s = s1.number_input("Shortest segment (s)", 0.1, 60.0, 1.0, key="train_min_segment")
         trim_s = s2.number_input("Trim at each end (s)", 0.0, 10.0, 0.25, key="train_trim")
         unlabelled = s3.text_input("Values meaning 'no label'", key="train_unlabelled", help="comma-separated")
-        per_subject_norm = st.checkbox("Normalise features per subject (within-subject designs)", True,
-                                       key="train_norm")
+        per_subject_norm = st.checkbox("Try per-subject normalisation (within-subject designs; kept only if the "
+                                       "nested validation prefers it)", True, key="train_norm")
     c1, c2 = st.columns(2)
     kind = c1.selectbox("Model (one label per subject)", list(MODEL_KINDS), format_func=lambda k: MODEL_KINDS[k],
                         key="train_kind")

@@ -85,8 +85,9 @@ def test_no_subject_is_ever_in_training_and_test_and_sessions_stay_together(tabl
 def test_nested_validation_reports_both_levels_spread_baseline_and_saves(table, tmp_path):
     model = train_windowed(table, candidates=("lda", "logistic"), n_splits=4, simulated=True)
     r = model.result
-    assert r.design.design == WITHIN and r.per_subject_norm is True and r.n_folds == 4
-    assert set(r.chosen_per_fold) <= {"lda", "logistic"} and len(r.chosen_per_fold) == 4
+    assert r.design.design == WITHIN and r.per_subject_norm is None and r.n_folds == 4  # chosen per fold
+    assert len(r.norm_per_fold) == 4 and len(r.inner_scores[0]) == 4  # 2 classifiers x normalised or not
+    assert {c.split(" + ")[0] for c in r.chosen_per_fold} <= {"lda", "logistic"} and len(r.chosen_per_fold) == 4
     o = r.ours
     assert o["n_segments"] == 24 and sum(map(sum, o["confusion"])) == 24
     assert set(o["per_subject"]) == {"S01", "S02", "S03", "S04"}

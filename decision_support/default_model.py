@@ -186,6 +186,7 @@ def train_default_model(table: pd.DataFrame | None = None, *, n_boot: int = 500,
                         cohort_name=dataset_card()["name"], simulated=False, n_splits=N_SPLITS, n_boot=n_boot,
                         seed=seed, dataset_card=dataset_card(),
                         extra_metrics={"comparison": comparison, "feature_selection": selection},
+                        temper_probabilities=True,
                         progress=lambda f, m: report(0.65 + 0.35 * f, m))
     return model
 

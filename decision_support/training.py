@@ -167,6 +167,7 @@ def train_model(
     feature_set: str = "window",
     ood_policy: str = "abstain",
     extra_metrics: dict[str, Any] | None = None,
+    temper_probabilities: bool = False,
 ) -> TrainedModel:
     """Validate (subject-grouped), fit, calibrate uncertainty and document a model on a feature table.
 
@@ -175,9 +176,9 @@ def train_model(
     muscle, mode, effort). Rows without any usable feature value are dropped and listed in
     ``metrics["dropped_rows"]``. ``features`` picks the columns (default: every feature column).
 
-    Probabilities are tempered by the number of training subjects (``trained.temper``) before anything is
-    measured, so the metrics, the conformal sets and the predictions all describe the probabilities a user
-    sees. Patient-level results combine each held-out subject's recordings (``patient.aggregate_proba``).
+    With ``temper=True`` (the default real-patient model) probabilities are tempered by the number of
+    training subjects (``trained.temper``) before anything is measured, so the metrics, the conformal sets
+    and the predictions all describe the probabilities a user sees. Patient-level results combine each held-out subject's recordings (``patient.aggregate_proba``).
     """
     if kind not in MODEL_KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
@@ -197,7 +198,8 @@ def train_model(
                          f"to validate a {kind} model: {exc}. Add subjects or recordings.") from None
     classes = cv["classes"]
     n_subjects = int(table["subject"].nunique())
-    cv["proba"] = temper(cv["proba"], n_subjects)
+    tempering = n_subjects if temper_probabilities else None
+    cv["proba"] = temper(cv["proba"], tempering)
     report(0.65, "computing metrics with bootstrap intervals over subjects")
     metrics = evaluate(y, cv["proba"], classes, groups, target_sensitivity=target_sensitivity, n_boot=n_boot, seed=seed)
     metrics["n_folds"] = len(cv["splits"])
@@ -209,9 +211,10 @@ def train_model(
     metrics["dropped_rows"] = dropped
     metrics["patient"] = _patient_metrics(y, cv["proba"], groups, classes, n_boot=n_boot, seed=seed,
                                           target_sensitivity=target_sensitivity)
-    metrics["tempering"] = (f"probabilities shrunk towards uniform as far as {n_subjects} training subjects justify: "
-                            f"(n p + 1) / (n + {len(classes)}) with n = {n_subjects}, so none exceeds "
-                            f"{(n_subjects + 1) / (n_subjects + len(classes)):.0%}")
+    if tempering:
+        metrics["tempering"] = (f"probabilities shrunk towards uniform as far as {n_subjects} training subjects "
+                                f"justify: (n p + 1) / (n + {len(classes)}) with n = {n_subjects}, so none exceeds "
+                                f"{(n_subjects + 1) / (n_subjects + len(classes)):.0%}")
     metrics.update(extra_metrics or {})
     metrics["validation"] = ("subject-grouped stratified cross-validation: every recording scored by a model that "
                              "never saw its subject; intervals from a bootstrap over subjects")
@@ -248,7 +251,7 @@ def train_model(
         "seed": int(seed),
         "covariates": [c for c in SUBGROUP_COLUMNS if c in table.columns],
         "dataset_card": dataset_card,
-        "tempering_subjects": n_subjects,
+        "tempering_subjects": tempering,
     }
     # the sampling rates seen in training (the one place they are stored), so predictions can refuse a mismatch
     if "fs" in table.columns:

@@ -236,6 +236,7 @@ def _read_csv(path: Path, name: str, fs: float | None,
 MS_TIME_STEP = 0.05  # a "seconds" time column stepping this much (under 20 Hz, no EMG) is in milliseconds
 HOLD_SHARE = 0.3  # rows identical to the row before in every channel: more than this share is sample-and-hold
 JITTER_GAP = 5.0  # a time step over this many sample periods is a gap (missing samples), not jitter
+MAX_GAP_SHARE = 0.02  # gaps adding up to more than this share of the recording make its time axis unusable
 
 
 def _time_in_seconds(raw: np.ndarray, column: str, meta: dict[str, Any]) -> np.ndarray:
@@ -256,25 +257,36 @@ def _time_in_seconds(raw: np.ndarray, column: str, meta: dict[str, Any]) -> np.n
 
 
 def _fs_from_time(t: np.ndarray, column: str, name: str, meta: dict[str, Any]) -> float:
-    """The average sampling rate over the time column; jitter is tolerated (and noted), gaps are not."""
+    """The sampling rate from the time column: jitter is averaged and a few short gaps are tolerated (both
+    noted in ``meta["warnings"]``); gaps adding up to more than ``MAX_GAP_SHARE`` of the recording are errors."""
     step = np.diff(t)
     span = float(t[-1] - t[0])
     if not np.all(np.isfinite(step)) or np.any(step < 0) or span <= 0:
         raise SignalError(f"{name}: the time column {column!r} does not increase steadily, "
                           "so the sampling rate cannot be read from it; give fs")
-    fs = (t.size - 1) / span
+    typical = float(np.median(step)) or span / (t.size - 1)
+    gap = step > JITTER_GAP * typical
+    regular = step[~gap]
+    fs = regular.size / float(regular.sum()) if regular.sum() > 0 else (t.size - 1) / span
     if abs(fs - round(fs)) <= 1e-6 * fs:  # times printed with rounding: 999.99999 Hz means 1000 Hz
         fs = float(round(fs))
     period = 1.0 / fs
-    if np.max(np.abs(step - period)) > 0.01 * period + 1e-9:
+    warnings = meta.setdefault("warnings", [])
+    if gap.any():
         worst = int(np.argmax(step))
-        if step[worst] > JITTER_GAP * period:
-            raise SignalError(f"{name}: the time column {column!r} jumps by {step[worst]:.4g} s after row "
-                              f"{worst + 1} (about {step[worst] / period:.0f} sample periods; missing samples?); "
+        missing = float(np.sum(step[gap] - period))
+        where = (f"{int(gap.sum())} gap(s) in the time column {column!r}, the largest {step[worst]:.4g} s after row "
+                 f"{worst + 1}, {missing:.3g} s in all")
+        if missing > MAX_GAP_SHARE * span:
+            raise SignalError(f"{name}: {where} ({missing / span:.0%} of the recording; missing samples?); "
                               "give fs or resample first")
-        meta.setdefault("warnings", []).append(
-            f"the time column {column!r} has uneven steps (from {step.min() * 1000:.3g} to {step.max() * 1000:.3g} ms);"
-            f" the sampling rate {fs:.6g} Hz is their average over the recording")
+        warnings.append(f"{where}: samples are missing there, so windows across a gap are slightly off; "
+                        f"the sampling rate {fs:.6g} Hz is taken from the regular steps")
+    elif np.max(np.abs(regular - period)) > 0.01 * period + 1e-9:
+        warnings.append(f"the time column {column!r} has uneven steps (from {step.min() * 1000:.3g} to "
+                        f"{step.max() * 1000:.3g} ms); the sampling rate {fs:.6g} Hz is their average")
+    if not warnings:
+        del meta["warnings"]
     return fs
 
 

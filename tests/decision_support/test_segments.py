@@ -89,6 +89,10 @@ def test_jittery_time_steps_give_the_mean_rate_and_a_gap_is_an_error(tmp_path):
     rec = load_recording(_write(tmp_path / "j.csv", "time,c1", zip(np.round(t, 3), rng.normal(size=500))))
     assert rec.fs == pytest.approx(499 / ((t[-1] - t[0]) / 1000), rel=1e-6)
     assert "uneven steps" in rec.metadata["warnings"][0]
-    t[300:] += 50  # 50 ms of missing samples
-    with pytest.raises(SignalError, match=r"jumps by 0.05\d* s after row 300 .*missing samples"):
+    steady = np.arange(1000.0)  # ms at 1 kHz, with one 6 ms gap (5 samples missing): tolerated and reported
+    steady[600:] += 5
+    rec = load_recording(_write(tmp_path / "g1.csv", "time,c1", zip(steady, rng.normal(size=1000))))
+    assert rec.fs == 1000.0 and "1 gap(s)" in rec.metadata["warnings"][0] and "after row 600" in rec.metadata["warnings"][0]
+    t[300:] += 50  # 50 ms of missing samples in a 0.5 s recording
+    with pytest.raises(SignalError, match=r"1 gap\(s\) .*the largest 0.05\d* s after row 300.*missing samples"):
         load_recording(_write(tmp_path / "g.csv", "time,c1", zip(np.round(t, 3), rng.normal(size=500))))

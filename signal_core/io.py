@@ -12,7 +12,8 @@ Formats
   ``time``/``t``/``seconds``/``time_s`` (or ``time_ms``/``ms``, in milliseconds) is the time axis: the
   sampling rate is read from it when ``fs`` is not given, and it is not treated as a channel. A time
   column stepping by 0.05 or more (under 20 Hz as seconds) is read as milliseconds even when named
-  ``time``; jittery steps give their average rate (with a warning), a gap of over 5 periods is an error.
+  ``time``; jittery steps give their average rate, a few gaps (steps over 5 periods) the rate of the
+  regular steps (both with a warning); gaps over 2% of the recording are an error.
   Rows repeating the row before in every channel (sample-and-hold from a slower stream) are reported in
   ``metadata["sample_and_hold"]`` with the effective rate. ``load_labelled_recording`` also reads a
   per-sample label column. Warnings for the user are in ``metadata["warnings"]``.

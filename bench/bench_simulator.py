@@ -31,13 +31,17 @@ sys.path.insert(0, str(REPO))
 
 from decision_support.transformers import FeatureSettings, recording_features  # noqa: E402
 from signal_core.recording import Recording  # noqa: E402
-from signal_core.simulator_fit import LABEL_TO_CONDITION, load_signal, real_records, recording_stats  # noqa: E402
-from signal_core.simulator_protocols import simulate_protocol  # noqa: E402
-from signal_core.synthetic import CONDITIONS, sample_subject  # noqa: E402
+from signal_core.simulator_fit import (  # noqa: E402
+    LABEL_TO_CONDITION,
+    VALIDATION_SECONDS,
+    load_signal,
+    real_records,
+    recording_stats,
+    validation_recordings,
+)
+from signal_core.synthetic import CONDITIONS  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
-SECONDS = 11.184  # length of the N2001 records
-SEED_BASE = 70_000
 TOLERANCE = 0.20
 AUC_TARGET = 0.75
 MUAP_PARAMS = ("duration_ms", "amplitude_mv", "phases")
@@ -70,14 +74,7 @@ def real_rows(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def simulated_rows(condition: str, n_subjects: int, n_recordings: int) -> list[dict[str, Any]]:
-    rows = []
-    for s in range(n_subjects):
-        seed = SEED_BASE + 100 * CONDITIONS.index(condition) + s
-        subject = sample_subject(condition, seed)
-        for r in range(n_recordings):
-            rec = simulate_protocol(condition, "low", SECONDS, 4000.0, seed=seed * 100 + r, subject=subject)
-            rows.append(_row(rec, f"sim-{s}", "simulated"))
-    return rows
+    return [_row(rec, subject, "simulated") for subject, rec in validation_recordings(condition, n_subjects, n_recordings)]
 
 
 def two_sample_auc(real: list[dict[str, Any]], sim: list[dict[str, Any]], seed: int = 0) -> float:
@@ -124,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     real = real_rows(args.data)
     results = {c: compare(real[c], simulated_rows(c, args.subjects, args.recordings)) for c in CONDITIONS}
-    print(f"Simulator vs real, low force, {SECONDS} s recordings at 4 kHz "
+    print(f"Simulator vs real, low force, {VALIDATION_SECONDS} s recordings at 4 kHz "
           f"({time.time() - started:.0f} s to run)\n")
     print("| class | measure | real | simulated | sim/real | target |")
     print("|---|---|---|---|---|---|")

@@ -28,7 +28,10 @@ def test_simulated_recordings_pass_or_at_worst_warn(condition, mode, excitation)
     rec = simulate_recording(condition, seconds=3.0, fs=fs, mode=mode, n_channels=2, seed=1,
                              excitation=excitation)
     report = assess_quality(rec)
-    assert report.verdict == "pass", report.reasons
+    # The needle simulator carries the baseline wander measured on the real N2001 recordings; a weak
+    # contraction then may warn about power below 20 Hz, as 59 of the 218 real low-force records do.
+    drift_only = report.verdict == "warn" and all("below 20 Hz" in r for r in report.reasons)
+    assert report.verdict == "pass" or (drift_only and mode == "needle" and excitation < 0.1), report.reasons
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)

@@ -11,6 +11,7 @@ from signal_core.synthetic import (
     CONDITION_PARAMS,
     CONDITIONS,
     REFERENCES,
+    TEACHING_PARAMS,
     count_phases,
     motor_unit_pool,
     muap_duration_ms,
@@ -20,10 +21,10 @@ from signal_core.synthetic import (
 )
 
 
-def _pool_stats(condition: str) -> dict[str, float]:
+def _pool_stats(condition: str, params=None) -> dict[str, float]:
     amps, durs, phases = [], [], []
     for seed in range(4):
-        pool = motor_unit_pool(sample_subject(condition, seed), 4000.0, seed=seed)
+        pool = motor_unit_pool(sample_subject(condition, seed), 4000.0, seed=seed, params=params)
         amps += list(pool.amplitudes_mv)
         durs += [muap_duration_ms(t, 4000.0) for t in pool.templates]
         phases += list(pool.phases)
@@ -58,22 +59,37 @@ def test_recording_shape_units_and_metadata():
 def test_neurogenic_muaps_larger_and_longer_than_healthy():
     healthy, neuro = _pool_stats("healthy"), _pool_stats("neurogenic")
     assert neuro["amp"] > 2 * healthy["amp"]
-    assert neuro["dur"] > healthy["dur"]
     assert neuro["phases"] > healthy["phases"]
+    # Duration: the fit to N2001 gives electrode-level shapes, not textbook ones (README); the teaching
+    # values keep the clinical order.
+    teach = {c: _pool_stats(c, TEACHING_PARAMS[c]) for c in ("healthy", "neurogenic")}
+    assert teach["neurogenic"]["dur"] > teach["healthy"]["dur"]
 
 
-def test_myopathic_muaps_smaller_shorter_more_phases_than_healthy():
+def test_myopathic_muaps_shorter_more_phases_than_healthy():
     healthy, myo = _pool_stats("healthy"), _pool_stats("myopathic")
-    assert myo["amp"] < healthy["amp"]
     assert myo["dur"] < healthy["dur"]
     assert myo["phases"] > healthy["phases"]
+    # The fit to N2001 low-force records does not keep the textbook amplitude order (see the README's
+    # simulator section); the teaching values do.
+    teach_healthy = _pool_stats("healthy", TEACHING_PARAMS["healthy"])
+    assert _pool_stats("myopathic", TEACHING_PARAMS["myopathic"])["amp"] < teach_healthy["amp"]
 
 
-def test_amplitudes_and_durations_in_clinical_ranges():
-    healthy, myo, neuro = (_pool_stats(c) for c in CONDITIONS)
+def test_teaching_amplitudes_and_durations_in_clinical_ranges():
+    healthy, myo, neuro = (_pool_stats(c, TEACHING_PARAMS[c]) for c in CONDITIONS)
     assert 0.1 < healthy["amp"] < 3.0 and 5.0 < healthy["dur"] < 15.0
     assert myo["amp"] < 0.5
     assert 1.0 < neuro["amp"] < 10.0
+
+
+def test_fitted_muaps_stay_inside_the_fit_bounds():
+    from signal_core.simulator_fit import BOUNDS, FITTED
+
+    for condition in CONDITIONS:
+        for name in FITTED:
+            low, high = BOUNDS[name]
+            assert low <= getattr(CONDITION_PARAMS[condition], name) <= high, (condition, name)
 
 
 def test_myopathic_recruits_more_units_and_neurogenic_fewer_at_low_effort():
@@ -120,7 +136,8 @@ def test_needle_spectrum_reaches_hundreds_of_hz():
     rec = simulate_recording("healthy", seconds=2.0, fs=4000.0, seed=0)
     f, p = sps.welch(rec.data[:, 0], fs=rec.fs, nperseg=1024)
     mean_freq = (f * p).sum() / p.sum()
-    assert 150 < mean_freq < 1200
+    assert 80 < mean_freq < 600  # real low-force biceps: about 150-300 Hz (bench/bench_simulator.py)
+    assert p[f > 1900].sum() < 1e-3 * p.sum()  # the 4 kHz anti-alias filter, as in the real files
 
 
 @pytest.mark.parametrize("mains", [50, 60])

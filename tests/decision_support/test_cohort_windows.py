@@ -213,3 +213,23 @@ def test_between_subject_designs_train_on_windows_without_normalisation_and_refu
     assert result.ours["segment_accuracy"] > 0.9 and len(result.ours["per_subject"]) == 8
     with pytest.raises(ValueError, match="per-subject normalisation needs a within-subject design"):
         train_windowed(table, candidates=("lda",), per_subject_norm=True)
+
+
+def test_gradient_boosting_fits_on_a_capped_even_sample_of_windows(monkeypatch):
+    import decision_support.windowed as windowed
+
+    seen = {}
+
+    class Spy:
+        def fit(self, X, y):
+            seen["rows"] = len(y)
+            seen["first_last"] = (X[0, 0], X[-1, 0])
+            return self
+
+    monkeypatch.setattr(windowed, "HGB_MAX_WINDOWS", 10)
+    monkeypatch.setattr(windowed, "candidate_pipeline", lambda name, seed=0: Spy())
+    X = np.arange(100.0)[:, None]
+    windowed.fit_candidate("hgb", X, np.repeat(["a", "b"], 50))
+    assert seen == {"rows": 10, "first_last": (0.0, 99.0)}
+    windowed.fit_candidate("lda", X, np.repeat(["a", "b"], 50))
+    assert seen["rows"] == 100

@@ -48,9 +48,14 @@ from signal_core.synthetic import (
 
 DEMO_MODEL_NAME = "demo"
 DEMO_MODEL_KIND = "rf"
-EFFORTS = (0.2, 0.35, 0.5)  # excitation of the motor pool for the recordings of a subject (0-1), +-0.05
+EFFORTS = (0.2, 0.35, 0.5)  # surface: excitation of the motor pool for the recordings of a subject (0-1), +-0.05
+NEEDLE_EFFORTS = ("low", "moderate", "twice moderate")  # needle: the simulator's fitted protocol efforts
+NEEDLE_EFFORT_SPREAD = 0.2  # log-normal SD around them
 SEVERITY_RANGE = (0.35, 1.0)  # disease severity of abnormal subjects (see subject_with_severity)
-NOISE_UV_RANGE = (6.0, 30.0)  # background noise of needle recordings, microvolts (surface: x 0.35)
+NOISE_UV_RANGE = (6.0, 30.0)  # background noise, microvolts: surface x 0.35, needle x NEEDLE_NOISE_SHARE
+# Needle: white instrument noise of 0.6-3 uV (the fitted simulator's is 0.7 uV at 4 kHz; its distant units
+# make the rest of the background). 6-30 uV of white noise swamped a weak contraction (20-70 uV RMS).
+NEEDLE_NOISE_SHARE = 0.1
 MAINS_SHARE = 1 / 3  # recordings with 50 Hz hum
 HIGHPASS_HZ_RANGE = (10.0, 40.0)  # amplifier high-pass of each recording (see vary_amplifier)
 LOWPASS_SHARE_RANGE = (0.55, 0.95)  # low-pass (half the recordings) as a share of the simulated band's top
@@ -141,6 +146,16 @@ def vary_amplifier(rec: Recording, rng: np.random.Generator) -> Recording:
     return Recording(data, rec.fs, rec.channel_names, rec.units, meta)
 
 
+def _effort(condition: str, mode: str, r: int, rng: np.random.Generator) -> float:
+    """Excitation of recording ``r``: needle, the fitted low and moderate efforts of the condition (and twice
+    moderate), varied log-normally; surface (not fitted), ``EFFORTS`` +- N(0, 0.05)."""
+    if mode != "needle":
+        return float(np.clip(EFFORTS[r % len(EFFORTS)] + rng.normal(0, 0.05), 0.1, 0.8))
+    p = CONDITION_PARAMS[condition]
+    levels = (p.low_excitation, p.moderate_excitation, min(1.0, 2 * p.moderate_excitation))
+    return float(np.clip(levels[r % len(levels)] * np.exp(rng.normal(0, NEEDLE_EFFORT_SPREAD)), 0.005, 0.8))
+
+
 def simulate_cohort(spec: CohortSpec) -> Iterator[tuple[Recording, dict[str, Any]]]:
     """Yield (recording, row metadata) for every simulated recording of the cohort.
 
@@ -153,8 +168,8 @@ def simulate_cohort(spec: CohortSpec) -> Iterator[tuple[Recording, dict[str, Any
             subject, severity = subject_with_severity(condition, seed)
             rng = np.random.default_rng([seed, 7])
             for r in range(spec.recordings_per_subject):
-                effort = float(np.clip(EFFORTS[r % len(EFFORTS)] + rng.normal(0, 0.05), 0.1, 0.8))
-                noise = float(rng.uniform(*NOISE_UV_RANGE)) * (1.0 if spec.mode == "needle" else 0.35)
+                effort = _effort(condition, spec.mode, r, rng)
+                noise = float(rng.uniform(*NOISE_UV_RANGE)) * (NEEDLE_NOISE_SHARE if spec.mode == "needle" else 0.35)
                 mains = 50.0 if rng.random() < MAINS_SHARE else None
                 rec = simulate_recording(condition, seconds=spec.seconds, fs=spec.fs, mode=spec.mode,
                                          n_channels=spec.n_channels, seed=seed * 10 + r, subject=subject,
@@ -186,8 +201,18 @@ def demo_recording(condition: str, index: int = 0, *, seconds: float = 10.0, mod
         raise ValueError(f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}")
     seed = 1 + 100 * CONDITIONS.index(condition) + int(index)
     fs = fs or (4000.0 if mode == "needle" else 2000.0)
-    return simulate_recording(condition, seconds=seconds, fs=fs, mode=mode, n_channels=n_channels, seed=seed,
-                              subject=sample_subject(condition, seed), excitation=0.35)
+    # Needle: the fitted moderate effort and the middle of the cohort's amplifier high-pass range (the
+    # simulator's own 2 Hz high-pass lies outside what the demo model was trained on).
+    needle = mode == "needle"
+    rec = simulate_recording(condition, seconds=seconds, fs=fs, mode=mode, n_channels=n_channels, seed=seed,
+                             subject=sample_subject(condition, seed),
+                             excitation=CONDITION_PARAMS[condition].moderate_excitation if needle else 0.35,
+                             noise_uv=float(np.mean(NOISE_UV_RANGE)) * NEEDLE_NOISE_SHARE if needle else None)
+    if not needle:
+        return rec
+    high = float(np.mean(HIGHPASS_HZ_RANGE))
+    data = sps.sosfiltfilt(sps.butter(2, high, "highpass", fs=rec.fs, output="sos"), rec.data, axis=0)
+    return Recording(data, rec.fs, rec.channel_names, rec.units, {**rec.metadata, "demo_highpass_hz": high})
 
 
 def dataset_card(name: str = "demo-needle", *, quick: bool = False) -> dict[str, Any]:
@@ -214,14 +239,16 @@ def dataset_card(name: str = "demo-needle", *, quick: bool = False) -> dict[str,
             "fs_hz": spec.fs,
             "mode": spec.mode,
             "n_channels": spec.n_channels,
-            "efforts": list(EFFORTS[: spec.recordings_per_subject]),
+            "efforts": (list(NEEDLE_EFFORTS[: spec.recordings_per_subject]) if spec.mode == "needle"
+                        else list(EFFORTS[: spec.recordings_per_subject])),
             "per_subject_variation": ("sample_subject(condition, seed): number of units x U(0.75, 1.25); "
                                       "log-normal factors on MUAP amplitude (sd 0.2), duration (0.1), fibre density "
                                       "(0.15), firing rate (0.08) and electrode gain (0.15)"),
             "severity": (f"abnormal subjects: severity ~ U{SEVERITY_RANGE}; MUAP amplitude, duration, number of units "
                          "and firing rate moved geometrically from healthy towards the condition by that share"),
-            "recording_variation": (f"effort {list(EFFORTS)} +- N(0, 0.05); noise ~ U{NOISE_UV_RANGE} microvolts "
-                                    f"(surface x 0.35); 50 Hz hum in {MAINS_SHARE:.0%} of recordings; amplifier "
+            "recording_variation": (f"effort: needle, the simulator's fitted efforts x log-normal (SD "
+                                    f"{NEEDLE_EFFORT_SPREAD}); surface {list(EFFORTS)} +- N(0, 0.05); noise ~ U{NOISE_UV_RANGE} microvolts "
+                                    f"(surface x 0.35, needle x {NEEDLE_NOISE_SHARE}); 50 Hz hum in {MAINS_SHARE:.0%} of recordings; amplifier "
                                     f"high-pass U{HIGHPASS_HZ_RANGE} Hz and, in half the recordings, a low-pass at "
                                     f"U{LOWPASS_SHARE_RANGE} x the band's top (2 kHz needle, 450 Hz surface)"),
             "subject_seeds": f"{TRAINING_SEED_BASE} + 1000 x class index + subject index",

@@ -155,7 +155,9 @@ SURFACE_GAIN = 1.0  # relative gain of surface MUAPs after the tissue low-pass (
 SURFACE_SPACING_MM = 10.0  # inter-electrode distance of the surface channels
 SURFACE_DECAY_MM = 8.0  # amplitude decay length with distance from a unit to an electrode
 EFFORT_HZ = 1.0  # corner of the slow fluctuation of a held effort (needle; ``effort_cv``)
-MAINS_AMPLITUDE_MV = {"needle": 0.03, "surface": 0.01}  # amplitude of the simulated hum at the mains frequency
+# Hum at the mains frequency (teaching values): 10 uV is a clear line next to a weak needle contraction
+# (about 20-70 uV RMS in the real low-force recordings).
+MAINS_AMPLITUDE_MV = {"needle": 0.01, "surface": 0.01}
 
 
 @dataclass(frozen=True)

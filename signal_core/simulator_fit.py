@@ -61,9 +61,10 @@ STATS = ("rms_mv", "mnf_hz", "zc_per_s", "mad_mv", "p995_mv", "kurtosis", "share
 FITTED = ("amplitude_mv", "sharp_ms", "duration_ms", "low_excitation", "background_mv", "background_hz")
 BOUNDS = {"amplitude_mv": (0.02, 20.0), "sharp_ms": (0.1, 3.0), "duration_ms": (2.0, 30.0),
           "low_excitation": (0.002, 0.9), "background_mv": (0.0005, 0.3), "background_hz": (30.0, 3000.0)}
-#: Optional pull towards the teaching values (squared log-ratio per parameter). Off: with it, and with the wider variants we tried (eleven statistics, a fitted effort wobble,
-#: MUAPs bounded near the teaching values), the fitted subjects matched the real MNF and zero crossings
-#: less well on new simulated subjects (bench/bench_simulator.py).
+#: Optional pull towards the teaching values (squared log-ratio per parameter). Off: with it, and with the
+#: wider variants we tried (eleven statistics, a fitted effort wobble, MUAPs bounded near the teaching
+#: values), the fitted subjects matched the real MNF and zero crossings less well on new simulated subjects
+#: (bench/bench_simulator.py).
 PRIOR_WEIGHT = 0.0
 PRIOR = ("amplitude_mv", "sharp_ms", "duration_ms", "low_excitation")
 #: Extra weight of some statistics in the loss (none by default).

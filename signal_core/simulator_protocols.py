@@ -90,9 +90,9 @@ def simulate_session(condition: str, *, seed: int = 0, sites: int = 3, seconds: 
     """A needle examination of one muscle of one subject: ``protocols`` at each of ``sites`` needle sites.
 
     All recordings share the subject (``sample_subject(condition, seed)``); the recordings at one site see
-    the same motor units, and each site other ones, as a new needle position does. ``spontaneous`` (rest recordings only): by default present in the
-    myopathic and neurogenic classes and absent in healthy muscle, a teaching choice (in real patients it
-    depends on the disease and its stage).
+    the same motor units, and each site other ones, as a new needle position does. ``spontaneous`` (rest
+    recordings only): by default present in the myopathic and neurogenic classes and absent in healthy
+    muscle, a teaching choice (in real patients it depends on the disease and its stage).
     """
     if condition not in CONDITIONS:
         raise SignalError(f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}")

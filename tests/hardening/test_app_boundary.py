@@ -3,8 +3,19 @@ keeps running), instead of the generic 'Something went wrong'."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """AppTest.from_function runs its script as ``__main__`` and leaves it there; multiprocessing's spawn in
+    later tests would then re-run that temporary script in each child. Put the real one back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def _page(error: str) -> None:

@@ -19,6 +19,12 @@ How a recording becomes a row (medlens predicts per *recording*, from aggregated
    (interquartile range: how much it varies, e.g. how irregular recruitment is). With
    ``channel_mode="pooled"`` (default) windows of all channels are pooled, so a model trained on one-channel
    needle recordings also reads multi-channel files; ``"per_channel"`` keeps one column per channel.
+   A pooled median and IQR are estimated from at most ``MAX_POOLED_WINDOWS`` windows: a longer or
+   many-channel recording uses every k-th window of the same grid (a 60 s, 8-channel recording: every 4th),
+   which moves the estimates far less than their spread across recordings and keeps a prediction fast.
+   Recordings the size of the training records (11 s, one channel: 220 windows) use every window. For the
+   same reason the noise level behind the relative thresholds comes from at most ``MAX_NOISE_SAMPLES``
+   evenly spaced samples per channel (all of an 11 s record at 4 kHz).
 
 Columns are named ``"{feature}_{stat}"`` (pooled) or ``"{feature}_{stat}_{channel}"`` with channels
 ``ch1``, ``ch2``, ... by position. ``describe_column`` parses a name and gives its meaning.
@@ -30,7 +36,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -194,7 +200,12 @@ class FeatureSettings:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-FEATURE_CODE_VERSION = "3"  # bump when a derived feature's definition changes (invalidates caches)
+#: Pooled windows (all channels together) behind one median and IQR; more are thinned to every k-th window.
+MAX_POOLED_WINDOWS = 2400
+#: Samples per channel behind the noise level that sets the ZC, WAMP and MYOP thresholds (thinned beyond).
+MAX_NOISE_SAMPLES = 65_536
+
+FEATURE_CODE_VERSION = "4"  # bump when a derived feature's definition changes (invalidates caches)
 
 
 def feature_columns(settings: FeatureSettings, n_channels: int = 1) -> list[str]:
@@ -225,6 +236,20 @@ def _base_needed(features: Iterable[str]) -> tuple[str, ...]:
     return tuple(name for name in _BASE if name in needed)
 
 
+def _noise_levels(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Robust SD of each channel and of its sample-to-sample differences, from at most
+    ``MAX_NOISE_SAMPLES`` evenly spaced samples (and differences) per channel: a 60 s recording's noise
+    level is known as well from every 4th sample, at a quarter of the cost."""
+    n = data.shape[0]
+    if n < 2:
+        return robust_sd(data), np.zeros(data.shape[1])
+    k = max(1, -(-n // MAX_NOISE_SAMPLES))
+    if k == 1:
+        return robust_sd(data), robust_sd(data, differences=True)
+    starts = np.arange(0, n - 1, k)
+    return robust_sd(data[starts]), robust_sd(data[starts + 1] - data[starts])
+
+
 def _window_features(data: np.ndarray, fs: float, settings: FeatureSettings) -> np.ndarray:
     """``(n_windows, n_channels, n_derived)`` for every channel of the (filtered) ``(n_samples, n_channels)``
     signal, in one ``extract_features`` call, with each channel's own amplitude-relative thresholds."""
@@ -232,8 +257,7 @@ def _window_features(data: np.ndarray, fs: float, settings: FeatureSettings) -> 
     thresholds: dict[str, np.ndarray] = {}
     if {"ZC", "WAMP", "MYOP"} & set(base_names):
         # Thresholds relative to each channel's robust noise level (so a gain change leaves them unchanged).
-        sd_diff = robust_sd(data, differences=True) if data.shape[0] > 1 else np.zeros(data.shape[1])
-        sd = robust_sd(data)
+        sd, sd_diff = _noise_levels(data)
         thresholds = {"zc": ZC_DEADBAND * sd_diff, "wamp": WAMP_RELATIVE * sd_diff, "myop": MYOP_RELATIVE * sd}
     result = extract_features(data, fs, window_s=settings.window_s, step_s=settings.step_s, features=base_names,
                               thresholds=thresholds)
@@ -268,12 +292,23 @@ def _highpass(data: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
     return sosfiltfilt_channels(sos, data)  # exactly sps.sosfiltfilt(sos, data, axis=0), faster
 
 
+def _thinned(settings: FeatureSettings, recording: Recording) -> FeatureSettings:
+    """The same window grid, every k-th window, so that at most ``MAX_POOLED_WINDOWS`` windows are pooled."""
+    from signal_core.windows import plan
+
+    _, _, n = plan(recording.n_samples, recording.fs, settings.window_s, settings.step_s)
+    k = -(-n * recording.n_channels // MAX_POOLED_WINDOWS)  # ceil
+    return settings if k <= 1 else replace(settings, step_s=settings.step_s * k)
+
+
 def recording_features(recording: Recording, settings: FeatureSettings | None = None) -> pd.Series:
     """One recording -> one Series of recording-level features (see the module docstring)."""
     settings = settings or FeatureSettings()
     if not isinstance(recording, Recording):
         raise SignalError("expected a Recording (load one with signal_core.io.load_recording)")
     data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    if settings.channel_mode == "pooled":
+        settings = _thinned(settings, recording)
     windows = _window_features(data, recording.fs, settings)  # (n_windows, n_channels, n_features)
     values: list[float] = []
     if settings.channel_mode == "pooled":

@@ -148,3 +148,24 @@ def test_each_window_feature_reads_only_its_listed_base_features():
         base = {b: np.array([1.0, 2.0]) for b in BASE_NEEDED[name]}
         assert spec.compute(base, 4000.0, 0.2).shape == (2,)  # a KeyError would mean a missing dependency
 
+
+
+def test_long_many_channel_recordings_pool_every_kth_window_and_short_ones_every_window(monkeypatch):
+    import decision_support.transformers as tr
+
+    rec = simulate_recording("healthy", seconds=3.0, seed=5, n_channels=4)  # 57 windows x 4 channels
+    full = recording_features(rec)
+    monkeypatch.setattr(tr, "MAX_POOLED_WINDOWS", 100)  # forces every 3rd window (ceil(228 / 100))
+    monkeypatch.setattr(tr, "MAX_NOISE_SAMPLES", 4000)  # forces every 3rd sample for the noise level
+    thinned = recording_features(rec)
+    assert not np.allclose(thinned.to_numpy(), full.to_numpy())  # the setting is really used
+    sd, sd_diff = tr._noise_levels(rec.data)
+    starts = np.arange(0, rec.n_samples - 1, 3)
+    np.testing.assert_allclose(sd_diff, tr.robust_sd(rec.data[starts + 1] - rec.data[starts]))
+    # Every 3rd window of the same grid: the same as a step three times as long, with the thinned noise level.
+    monkeypatch.setattr(tr, "MAX_POOLED_WINDOWS", 10**9)
+    again = recording_features(rec, FeatureSettings(step_s=0.15))
+    np.testing.assert_allclose(again.filter(like="MNF").to_numpy(), thinned.filter(like="MNF").to_numpy())
+    # A recording under both limits uses every window and every sample.
+    monkeypatch.setattr(tr, "MAX_NOISE_SAMPLES", 10**9)
+    np.testing.assert_array_equal(recording_features(rec).to_numpy(), full.to_numpy())

@@ -878,53 +878,10 @@ def muap_shape(t, onset, end, h):
                 changes += 1
             state = s
     phases = changes + 1 if state != 0 else 0
-    turns = 0
-    first = -1
-    last = -1
-    direction = 0
-    run_hi = t[onset]
-    run_lo = t[onset]
-    ext = t[onset]
-    ext_i = onset
-    for i in range(onset + 1, end + 1):
-        v = t[i]
-        if direction == 0:
-            if v > run_hi:
-                run_hi = v
-            if v < run_lo:
-                run_lo = v
-            if v - run_lo >= h:
-                direction = 1
-                ext = v
-                ext_i = i
-            elif run_hi - v >= h:
-                direction = -1
-                ext = v
-                ext_i = i
-        elif direction == 1:
-            if v > ext:
-                ext = v
-                ext_i = i
-            elif ext - v >= h:
-                turns += 1
-                if first < 0:
-                    first = ext_i
-                last = ext_i
-                direction = -1
-                ext = v
-                ext_i = i
-        else:
-            if v < ext:
-                ext = v
-                ext_i = i
-            elif v - ext >= h:
-                turns += 1
-                if first < 0:
-                    first = ext_i
-                last = ext_i
-                direction = 1
-                ext = v
-                ext_i = i
+    points = turn_points(t[onset:end + 1], h)
+    turns = points.size
+    first = points[0] + onset if turns > 0 else -1
+    last = points[-1] + onset if turns > 0 else -1
     return hi_v - lo_v, phases, turns, abs_sum, first, last
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,8 +75,8 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, must
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         _refuse_foreign_or_newer(db, target)
-        if str(target) != ":memory:" and db.journal_mode != "wal":
-            db.enable_wal()
+        if str(target) != ":memory:":
+            _ensure_wal(db)
         if migrate and MIGRATIONS.pending(db):
             # Under the write lock, so two processes creating the same new file cannot both migrate it
             # (apply() re-checks what is pending once the lock is held; its steps become savepoints).
@@ -93,6 +94,25 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, must
         conn.close()
         raise ValueError(f"{target} is not a medlens database SQLite can read ({exc}).") from exc
     return db
+
+
+def _ensure_wal(db: Database) -> None:
+    """Switch a new file to WAL, waiting out other processes doing the same.
+
+    Two processes that both find a new file in rollback mode and both ask for WAL each hold a read lock
+    while wanting the exclusive one; SQLite then answers "database is locked" at once, without the busy
+    timeout, to break the deadlock. So retry (up to the busy timeout) until the file is in WAL mode.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _refuse_foreign_or_newer(db: Database, target: object) -> None:

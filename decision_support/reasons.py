@@ -118,15 +118,32 @@ def importance_summary(importance: GlobalImportance, k: int = 3) -> str:
 #: How each class is named when a feature points to it.
 POINTS_TO = {"healthy": "fits a normal muscle", "neurogenic": "points to neurogenic change",
              "myopathic": "points to myopathy"}
+#: What a feature with an unremarkable value nudged the model towards (it is not itself a sign of it).
+NUDGES = {"healthy": "a normal muscle", "neurogenic": "neurogenic change", "myopathic": "myopathy"}
+#: Cohort percentiles (of control recordings) between which a value is called typical of controls.
+TYPICAL_PERCENTILES = (25.0, 75.0)
 #: Comparative words by unit: (below, above).
 COMPARATIVES = {"ms": ("shorter", "longer"), "mV": ("smaller", "larger"), "mV ms": ("smaller", "larger")}
 
 
-def _points_to(explanation: Explanation, i: int) -> str:
-    """What feature ``i`` pushes towards most (the class with the largest SHAP value for it)."""
+def _pushed_towards(explanation: Explanation, i: int) -> str:
+    """The class feature ``i`` pushes towards most (the class with the largest SHAP value for it)."""
     k = int(np.argmax(explanation.all_values[i]))
-    label = str(explanation.classes[k]) if explanation.classes else explanation.label
-    return POINTS_TO.get(label, f"points to {label}")
+    return str(explanation.classes[k]) if explanation.classes else explanation.label
+
+
+def _points_to(explanation: Explanation, i: int, *, typical: bool = False) -> str:
+    """': points to myopathy', or for a value typical of controls, that it only nudged the model (a normal
+    value is not a sign of disease, even when the model leans on it)."""
+    label = _pushed_towards(explanation, i)
+    if typical:
+        return (f", typical of control recordings: not itself abnormal, though it nudged this model towards "
+                f"{NUDGES.get(label, label)}")
+    return ": " + POINTS_TO.get(label, f"points to {label}")
+
+
+def _typical(percent: float) -> bool:
+    return math.isfinite(percent) and TYPICAL_PERCENTILES[0] <= percent <= TYPICAL_PERCENTILES[1]
 
 
 def _reference_for(muap: Any, parameter: str) -> Any:
@@ -143,7 +160,6 @@ def clinical_sentence(column: str, value: float, explanation: Explanation, i: in
     from decision_support.clinical_features import CLINICAL_COLUMNS
 
     spec = CLINICAL_COLUMNS[column]
-    points = _points_to(explanation, i)
     percent, _ = cohort_percentile(model.reference, column, value, label="healthy")
     qualifier = f" ({what})" if what else ""
     if spec.group == "deviation":
@@ -155,6 +171,7 @@ def clinical_sentence(column: str, value: float, explanation: Explanation, i: in
         measured = f" {format_value(ref.value, base.unit)}," if ref is not None and not what else ""
         text = (f"{base.name}{qualifier}{measured} {where} the reference range ({limits}; deviation {value:+.1f}, "
                 "where -1 and +1 are its limits)")
+        points = _points_to(explanation, i, typical=where == "within")
     else:
         low_word, high_word = COMPARATIVES.get(spec.unit, ("lower", "higher"))
         text = f"{spec.name}{qualifier} {format_value(value, spec.unit)}"
@@ -165,11 +182,11 @@ def clinical_sentence(column: str, value: float, explanation: Explanation, i: in
         if math.isfinite(percent):
             text += (f", {high_word} than in {percent:.0f}% of control recordings" if percent >= 50
                      else f", {low_word} than in {100 - percent:.0f}% of control recordings")
-        return f"{text}: {points}."
+        return f"{text}{_points_to(explanation, i, typical=_typical(percent))}."
     if math.isfinite(percent):
         text += (f", higher than in {percent:.0f}% of control recordings" if percent >= 50
                  else f", lower than in {100 - percent:.0f}% of control recordings")
-    return f"{text}: {points}."
+    return f"{text}{points}."
 
 
 def _reference_parameters() -> dict[str, str]:

@@ -56,7 +56,7 @@ def _phrase(c: ReferenceComparison, muscle: str | None) -> str | None:
         return None
     word = low_word if c.verdict == "low" else high_word
     return (f"MUAP {name} {word} (mean {_fmt(c.value, unit)}; reference {c.low:.3g}-{c.high:.3g} "
-            f"{unit}{' for ' + muscle if muscle else ''})").replace("  ", " ")
+            f"{unit}{' for ' + muscle if muscle else ''}).").replace("  ", " ")
 
 
 def findings_and_pattern(summary: dict[str, float], reference: list[ReferenceComparison], muscle: str | None,

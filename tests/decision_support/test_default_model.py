@@ -157,3 +157,27 @@ def test_table_columns_are_all_understood(table):
         assert is_feature_column(column) and human_name(column)
     assert human_name("MUAP_DURATION_MS") == "MUAP duration (ms)"
     assert pd.api.types.is_numeric_dtype(pd.read_csv(TABLE_FILE)["age"])
+
+
+def test_a_value_typical_of_controls_is_not_called_a_sign_of_disease(model):
+    from decision_support.reasons import clinical_sentence
+    from decision_support.shap_explain import Explanation
+
+    column = "MUAP_FIRING_RATE_HZ"
+    controls = model.reference.loc[model.reference["label"] == "healthy", column].dropna().to_numpy()
+    i = model.feature_names.index(column)
+    n, classes = len(model.feature_names), tuple(model.classes)
+    towards_myopathy = np.zeros((n, len(classes)))
+    towards_myopathy[i, classes.index("myopathic")] = 1.0
+
+    def sentence(value: float) -> str:
+        values = np.zeros(n)
+        explanation = Explanation(tuple(model.feature_names), values, values, 0.0, 0.0, "myopathic", "probability",
+                                  towards_myopathy, np.zeros(len(classes)), classes)
+        return clinical_sentence(column, value, explanation, i, model)
+
+    typical = sentence(float(np.median(controls)))
+    assert "typical of control recordings" in typical and "points to" not in typical
+    assert "nudged this model towards myopathy" in typical
+    unusual = sentence(float(controls.min()) * 0.5)
+    assert unusual.endswith(": points to myopathy.") and "lower than in 100% of control recordings" in unusual

@@ -7,29 +7,35 @@ ones left out; ``emg_n2001_fullrate`` for the noise):
 
 - instrument noise: the median power density at 6-10 kHz of the full-rate (23,437.5 Hz) records, where
   the muscle contributes almost nothing;
-- baseline: the median ADC offset (record mean) and the SD of the signal below 5 Hz.
+- baseline: the ADC offset (median and robust spread of the record means) and the SD of the signal below
+  5 Hz;
+- MUAP shapes: every MUAP template ``signal_core.muap.analyse_muaps`` finds, peak-aligned and scaled to 1
+  peak to peak, summarised per class by a principal-component model (``signal_core.muap_shapes``).
 
 What is fitted, per class (healthy; myopathy; ALS, the simulator's "neurogenic"), by the method of
-simulated moments: median MUAP amplitude and duration and the width of the MUAP's sharp lobes (all at the
-electrode, before the amplifier, ADC and 4 kHz anti-alias chain), the excitation of a low-force recording
-(how many units are recruited), and the size and corner frequency of the distant units' background.
-Nelder-Mead, from the teaching values, minimises the summed squared log-ratios of eight statistics
-(medians over records of: the 0.2 s window medians of RMS, mean frequency and zero-crossing rate; the
-median absolute deviation; the 99.5th percentile of |x - median|; the kurtosis; the shares of power
-below 30 Hz and above 300 Hz) between simulated subjects (the same seeds at every step) and the real
-records. The "moderate" excitation is then fitted to the RMS of the healthy moderate-force records (the
-only ones at that level). Polyphasia, recruitment structure and firing rates stay at
-``TEACHING_PARAMS``. These statistics identify MUAP size and shape only loosely: the fitted values
-reproduce the recorded signals, not the textbook MUAPs (see the README's simulator section).
+simulated moments, with those shapes in place: the median MUAP amplitude and its spread over units, the
+excitation of a low-force recording (how many units are recruited), the units' discharge rate at
+recruitment, the slow fluctuation of a held effort, and the size and corner frequency of the background of
+distant units. Nelder-Mead minimises the summed squared log-ratios of thirteen statistics (medians over
+records of: the 0.2 s window medians of RMS, mean frequency, zero-crossing rate and FR; the interquartile
+ranges over windows of mean frequency and of RMS; the median absolute deviation; the 99.5th percentile of
+|x - median|; the kurtosis; the shares of power below 30 Hz and above 300 Hz; the number of MUAPs
+``analyse_muaps`` finds and their median firing rate) between simulated subjects (the same seeds at every
+step) and the real records. The "moderate" excitation is then fitted to the RMS of the healthy
+moderate-force records (the only ones at that level). Recruitment structure and polyphasia come from the
+shapes and the teaching values (``TEACHING_PARAMS``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -39,8 +45,9 @@ from scipy import optimize
 from scipy import signal as sps
 from scipy import stats
 
-from signal_core import recording_chain
+from signal_core import recording_chain, synthetic
 from signal_core.features import extract_features
+from signal_core.muap_shapes import ShapeModel, fit_shape_model, template_window
 from signal_core.recording import Recording
 from signal_core.synthetic import (
     CONDITIONS,
@@ -56,17 +63,17 @@ from signal_core.synthetic import (
 #: Data labels in ../shared/data -> simulator conditions.
 LABEL_TO_CONDITION = {"healthy": "healthy", "myopathy": "myopathic", "neuropathy": "neurogenic"}
 #: Statistics the fit matches (``recording_stats`` also computes FR and the window spread, reported only).
-STATS = ("rms_mv", "mnf_hz", "zc_per_s", "mad_mv", "p995_mv", "kurtosis", "share_below_30_hz",
-         "share_above_300_hz")
-FITTED = ("amplitude_mv", "sharp_ms", "duration_ms", "low_excitation", "background_mv", "background_hz")
-BOUNDS = {"amplitude_mv": (0.02, 20.0), "sharp_ms": (0.1, 3.0), "duration_ms": (2.0, 30.0),
-          "low_excitation": (0.002, 0.9), "background_mv": (0.0005, 0.3), "background_hz": (30.0, 3000.0)}
-#: Optional pull towards the teaching values (squared log-ratio per parameter). Off: with it, and with the
-#: wider variants we tried (eleven statistics, a fitted effort wobble, MUAPs bounded near the teaching
-#: values), the fitted subjects matched the real MNF and zero crossings less well on new simulated subjects
-#: (bench/bench_simulator.py).
+STATS = ("rms_mv", "mnf_hz", "zc_per_s", "fr", "mnf_iqr_hz", "rms_iqr_ratio", "mad_mv", "p995_mv", "kurtosis",
+         "share_below_30_hz", "share_above_300_hz", "n_muaps", "muap_rate_hz")
+FITTED = ("amplitude_mv", "amplitude_spread", "low_excitation", "min_rate_hz", "effort_cv", "background_mv",
+          "background_hz")
+BOUNDS = {"amplitude_mv": (0.02, 20.0), "amplitude_spread": (0.1, 2.0), "low_excitation": (0.002, 0.9),
+          "min_rate_hz": (3.0, 20.0), "effort_cv": (0.01, 1.5), "background_mv": (0.0005, 0.3),
+          "background_hz": (30.0, 3000.0)}
+#: Optional pull towards the teaching values (squared log-ratio per parameter). Off: the fitted subjects
+#: matched the real recordings less well with it on new simulated subjects (bench/bench_simulator.py).
 PRIOR_WEIGHT = 0.0
-PRIOR = ("amplitude_mv", "sharp_ms", "duration_ms", "low_excitation")
+PRIOR = ("amplitude_mv", "low_excitation", "min_rate_hz")
 #: Extra weight of some statistics in the loss (none by default).
 STAT_WEIGHTS: dict[str, float] = {}
 WINDOW_S = 0.2
@@ -106,6 +113,25 @@ def recording_stats(x: np.ndarray, fs: float) -> dict[str, float]:
     }
 
 
+def muap_stats(x: np.ndarray, fs: float) -> dict[str, float]:
+    """What ``analyse_muaps`` finds in one single-channel recording: 1 + the number of MUAPs (1 when none,
+    so a log-ratio stays finite) and their median firing rate (NaN when none)."""
+    from signal_core.muap import analyse_muaps
+
+    rec = Recording(np.asarray(x, dtype=float).reshape(-1, 1), fs, ("needle",), ("mV",))
+    muaps = analyse_muaps(rec).muaps
+    rates = [m.firing_rate_hz for m in muaps if np.isfinite(m.firing_rate_hz)]
+    return {"n_muaps": 1.0 + len(muaps), "muap_rate_hz": float(np.median(rates)) if rates else float("nan")}
+
+
+def all_stats(x: np.ndarray, fs: float) -> dict[str, float]:
+    return {**recording_stats(x, fs), **muap_stats(x, fs)}
+
+
+def _medians(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {k: float(np.nanmedian([r[k] for r in rows])) for k in STATS}
+
+
 def real_records(data_dir: Path, level: str = "low") -> list[dict[str, Any]]:
     """Index rows of ``emg_n2001`` at ``level`` that the dataset does not suggest excluding."""
     index = json.loads((data_dir / "emg_n2001" / "index.json").read_text())
@@ -124,12 +150,12 @@ def real_targets(data_dir: Path, level: str = "low") -> dict[str, dict[str, Any]
     for row in real_records(data_dir, level):
         condition = LABEL_TO_CONDITION[row["label"]]
         x, fs = load_signal(data_dir, row)
-        per[condition].append(recording_stats(x, fs))
+        per[condition].append(all_stats(x, fs))
         subjects[condition].add(row["subject"])
     out = {}
     for condition, rows in per.items():
         if rows:
-            out[condition] = {"stats": {k: float(np.median([r[k] for r in rows])) for k in STATS},
+            out[condition] = {"stats": _medians(rows),
                               "records": len(rows), "subjects": sorted(subjects[condition])}
     return out
 
@@ -149,8 +175,37 @@ def measure_chain(data_dir: Path) -> ChainParams:
         x, fs = load_signal(data_dir, row)
         offsets.append(float(x.mean()))
         wanders.append(float(sps.sosfiltfilt(sos, x - x.mean()).std()))
+    centre = float(np.median(offsets))
+    spread = 1.4826 * float(np.median(np.abs(np.asarray(offsets) - centre)))  # robust: a few records sit far off
     return ChainParams(instrument_psd=float(np.median(densities)), baseline_mv=float(np.median(wanders)),
-                       baseline_hz=BASELINE_HZ, dc_offset_mv=float(np.median(offsets)))
+                       baseline_hz=BASELINE_HZ, dc_offset_mv=centre, dc_offset_sd_mv=spread)
+
+
+def fit_shapes(data_dir: Path, level: str = "low") -> tuple[dict[str, ShapeModel], dict[str, dict[str, Any]]]:
+    """Per class, the principal-component model of the MUAP templates found in the real records, and how
+    many templates, records and subjects stand behind it."""
+    from signal_core.muap import analyse_muaps
+
+    windows: dict[str, list[np.ndarray]] = {c: [] for c in CONDITIONS}
+    records: dict[str, set[str]] = {c: set() for c in CONDITIONS}
+    subjects: dict[str, set[str]] = {c: set() for c in CONDITIONS}
+    for row in real_records(data_dir, level):
+        condition = LABEL_TO_CONDITION[row["label"]]
+        x, fs = load_signal(data_dir, row)
+        for m in analyse_muaps(Recording(x.reshape(-1, 1), fs, ("needle",), ("mV",))).muaps:
+            w = template_window(m.template, m.peak_index, fs)
+            if w is not None:
+                windows[condition].append(w)
+                records[condition].add(row["record"])
+                subjects[condition].add(row["subject"])
+    models, facts = {}, {}
+    for condition in CONDITIONS:
+        models[condition] = fit_shape_model(np.array(windows[condition]))
+        facts[condition] = {"templates": len(windows[condition]), "records": len(records[condition]),
+                            "subjects": sorted(subjects[condition]),
+                            "components": int(models[condition].sd.size),
+                            "variance_kept": round(models[condition].variance_kept, 3)}
+    return models, facts
 
 
 def simulated_stats(condition: str, params: ConditionParams, chain: ChainParams, *, excitation: float,
@@ -162,8 +217,8 @@ def simulated_stats(condition: str, params: ConditionParams, chain: ChainParams,
         rec = simulate_recording(condition, seconds=seconds, fs=4000.0, seed=seed,
                                  subject=sample_subject(condition, seed), excitation=excitation,
                                  params=params, chain=chain)
-        rows.append(recording_stats(rec.data[:, 0], rec.fs))
-    return {k: float(np.median([r[k] for r in rows])) for k in STATS}
+        rows.append(all_stats(rec.data[:, 0], rec.fs))
+    return _medians(rows)
 
 
 def bounds(condition: str) -> dict[str, tuple[float, float]]:
@@ -190,19 +245,27 @@ def validation_recordings(condition: str, n_subjects: int = 6, n_recordings: int
 
 def _with(params: ConditionParams, theta: np.ndarray, limits: dict[str, tuple[float, float]]) -> ConditionParams:
     values = {name: float(np.clip(np.exp(t), *limits[name])) for name, t in zip(FITTED, theta)}
+    if "min_rate_hz" in values:  # the peak rate keeps its teaching distance above the rate at recruitment
+        values["peak_rate_hz"] = params.peak_rate_hz + values["min_rate_hz"] - params.min_rate_hz
     return replace(params, **values)
 
 
 def _loss(sim: dict[str, float], real: dict[str, float]) -> float:
-    return float(sum(STAT_WEIGHTS.get(k, 1.0) * np.log(max(sim[k], 1e-9) / real[k]) ** 2 for k in STATS))
+    return float(sum(STAT_WEIGHTS.get(k, 1.0) * np.log(max(sim[k], 1e-9) / real[k]) ** 2 for k in STATS
+                     if np.isfinite(sim[k]) and np.isfinite(real[k])))
+
+
+#: Starting MUAP amplitudes (mV): about the median amplitude of the MUAPs ``analyse_muaps`` finds per class.
+START_AMPLITUDE_MV = {"healthy": 0.12, "myopathic": 0.1, "neurogenic": 0.4}
 
 
 def prior_params(condition: str) -> ConditionParams:
-    """The starting point and prior: teaching MUAPs, the teaching spike width for their duration, a low
-    effort that recruits about a fifth of the units, and a small background."""
+    """The starting point and prior: the fitted shapes, the teaching firing rates, MUAPs about as large as
+    the ones found in the real records, spread over units, a low effort that recruits about a fifth of the
+    units, a slight wobble of the effort, and a small background."""
     teach = TEACHING_PARAMS[condition]
-    return replace(teach, sharp_ms=0.5, background_mv=0.005, background_hz=300.0,
-                   low_excitation=teach.max_threshold / 15)
+    return replace(teach, shapes="fitted", amplitude_mv=START_AMPLITUDE_MV[condition], amplitude_spread=0.8,
+                   background_mv=0.003, background_hz=150.0, effort_cv=0.1, low_excitation=teach.max_threshold / 15)
 
 
 def fit_condition(condition: str, target: dict[str, float], chain: ChainParams, *, n_subjects: int,
@@ -254,8 +317,16 @@ def fit_moderate(params: ConditionParams, chain: ChainParams, target_rms: float,
     return e, sim["rms_mv"]
 
 
-def fit(data_dir: Path, *, n_subjects: int = 6, seconds: float = 3.0, max_evals: int = 250,
-        warm: dict[str, dict[str, float]] | None = None, log=print) -> dict[str, Any]:
+def _fit_one(job: tuple) -> tuple[ConditionParams, dict[str, float], float]:
+    """One class's fit (a worker process gets the shape models with the job)."""
+    condition, target, chain, shapes, n_subjects, seconds, max_evals, warm = job
+    synthetic.SHAPE_MODELS.update(shapes)
+    return fit_condition(condition, target, chain, n_subjects=n_subjects, seconds=seconds, max_evals=max_evals,
+                         warm=warm, log=lambda *_: None)
+
+
+def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals: int = 160,
+        warm: dict[str, dict[str, float]] | None = None, workers: int = 1, log=print) -> dict[str, Any]:
     """The whole fit; returns the document written to ``simulator_params.json``.
 
     ``warm`` (condition -> parameter values, e.g. the shipped file's) starts the search there.
@@ -264,17 +335,28 @@ def fit(data_dir: Path, *, n_subjects: int = 6, seconds: float = 3.0, max_evals:
     log("measuring the recording chain ...")
     chain = measure_chain(data_dir)
     log(f"  {chain}")
+    log("fitting MUAP shape models ...")
+    shapes, shape_facts = fit_shapes(data_dir)
+    synthetic.SHAPE_MODELS.update(shapes)  # the simulations below draw their MUAPs from the new shapes
+    log(f"  {shape_facts}")
     targets = real_targets(data_dir)
     missing = [c for c in CONDITIONS if c not in targets]
     if missing:
         raise ValueError(f"{data_dir}: no usable low-force records for {', '.join(missing)}")
     conditions: dict[str, Any] = {}
     fitted: dict[str, ConditionParams] = {}
-    for condition in CONDITIONS:
-        log(f"fitting {condition} to {targets[condition]['records']} records ...")
-        params, achieved, loss = fit_condition(condition, targets[condition]["stats"], chain,
-                                               n_subjects=n_subjects, seconds=seconds, max_evals=max_evals,
-                                               warm=(warm or {}).get(condition), log=log)
+    jobs = [(condition, targets[condition]["stats"], chain, shapes, n_subjects, seconds, max_evals,
+             (warm or {}).get(condition)) for condition in CONDITIONS]
+    counts = ", ".join(f"{c} to {targets[c]['records']} records" for c in CONDITIONS)
+    log(f"fitting {counts} ...")
+    if workers > 1:
+        # spawn, not fork: Numba's OpenMP layer refuses to run in a forked child
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_fit_one, jobs))
+    else:
+        results = [_fit_one(job) for job in jobs]
+    for condition, (params, achieved, loss) in zip(CONDITIONS, results):
+        log(f"  {condition}: loss {loss:.4f}")
         fitted[condition] = params
         conditions[condition] = {"params": {k: round(getattr(params, k), 6) for k in FITTED},
                                  "real": targets[condition], "simulated": achieved, "loss": loss}
@@ -300,6 +382,8 @@ def fit(data_dir: Path, *, n_subjects: int = 6, seconds: float = 3.0, max_evals:
         },
         "chain": {k: float(f"{v:.6g}") for k, v in asdict(chain).items()},
         "conditions": conditions,
+        "shapes_fitted_from": shape_facts,
+        "shapes": {c: m.to_dict() for c, m in shapes.items()},
     }
 
 
@@ -307,9 +391,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path, help="folder holding emg_n2001/ and emg_n2001_fullrate/")
     parser.add_argument("-o", "--output", type=Path, default=PARAMS_FILE)
-    parser.add_argument("--subjects", type=int, default=6, help="simulated subjects per evaluation")
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each simulated recording")
-    parser.add_argument("--max-evals", type=int, default=250, help="simulations per class (Nelder-Mead)")
+    parser.add_argument("--subjects", type=int, default=8, help="simulated subjects per evaluation")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each simulated recording")
+    parser.add_argument("--max-evals", type=int, default=160, help="simulations per class (Nelder-Mead)")
+    parser.add_argument("--workers", type=int, default=min(3, os.cpu_count() or 1),
+                        help="classes fitted at once, in separate processes")
     parser.add_argument("--warm", type=Path, help="start from this parameter file's values (default: the prior)")
     args = parser.parse_args(argv)
     if not (args.data_dir / "emg_n2001" / "index.json").exists():
@@ -318,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     warm = None
     if args.warm is not None:
         warm = {c: v["params"] for c, v in json.loads(args.warm.read_text())["conditions"].items()}
-    doc = fit(args.data_dir, n_subjects=args.subjects, seconds=args.seconds, max_evals=args.max_evals, warm=warm)
+    doc = fit(args.data_dir, n_subjects=args.subjects, seconds=args.seconds, max_evals=args.max_evals, warm=warm,
+              workers=args.workers)
     args.output.write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {args.output}")
     return 0

@@ -17,14 +17,16 @@ What changes with the condition follows the textbook picture of needle EMG (Daub
 - **neurogenic**: fewer surviving motor units, enlarged by reinnervation: large, long, often polyphasic
   and less stable MUAPs, and the few units left fire faster before more are recruited.
 
-Needle recordings are fitted to real ones: the parameters in ``simulator_params.json`` (MUAP amplitude
-and spike sharpness, motor units active at low effort, the background of distant units, instrument noise,
-baseline, ADC offset) were fitted to the low-force N2001 biceps recordings of ``../shared/data/emg_n2001``
-per class by ``python -m signal_core.simulator_fit ../shared/data`` (provenance inside the file), and
-every needle signal passes the recording chain of those recordings (``signal_core.recording_chain``:
-amplifier 2 Hz-10 kHz, 16-bit ADC at 23,437.5 Hz with its +/-2.5 mV rails, anti-alias resampling). MUAP
-duration, polyphasia, the recruitment structure and firing rates are teaching values inside the ranges
-of the sources below (``TEACHING_PARAMS``; not fitted); surface mode is not fitted to any data.
+Needle recordings are fitted to real ones: each unit's MUAP is drawn from a shape model learnt from the
+MUAP templates of the low-force N2001 biceps recordings of ``../shared/data/emg_n2001``
+(``signal_core.muap_shapes``), and the parameters in ``simulator_params.json`` (MUAP amplitudes and their
+spread, motor units active at low effort, rate at recruitment, the wobble of a held effort, the background
+of distant units, instrument noise, baseline, ADC offset) were fitted to the same recordings per class by
+``python -m signal_core.simulator_fit ../shared/data`` (provenance inside the file). Every needle signal
+passes the recording chain of those recordings (``signal_core.recording_chain``: amplifier 2 Hz-10 kHz,
+16-bit ADC at 23,437.5 Hz with its +/-2.5 mV rails, anti-alias resampling). The recruitment structure is
+a teaching value inside the ranges of the sources below (``TEACHING_PARAMS``, whose Gaussian-lobe MUAPs
+``muap_shape`` draws; not fitted); surface mode is not fitted to any data.
 Recording protocols (rest, low, moderate, ramp, relaxation) and clinical sessions are in
 ``signal_core.simulator_protocols``. Everything is deterministic given ``seed``.
 
@@ -48,12 +50,13 @@ from scipy import signal as sps
 
 from signal_core import recording_chain as chain_mod
 from signal_core.errors import SignalError
+from signal_core.muap_shapes import ShapeModel
 from signal_core.recording import Recording
 from signal_core.spontaneous import simulate_spontaneous
 
 CONDITIONS: tuple[str, ...] = ("healthy", "myopathic", "neurogenic")
 MODES: tuple[str, ...] = ("needle", "surface")
-SIMULATOR_VERSION = "2"
+SIMULATOR_VERSION = "3"
 PARAMS_FILE = Path(__file__).with_name("simulator_params.json")
 
 REFERENCES: dict[str, str] = {
@@ -96,6 +99,7 @@ class ConditionParams:
     low_excitation: float = 0.1  # excitation (0-1) of a "low" effort recording
     moderate_excitation: float = 0.35  # excitation of a "moderate" effort recording
     effort_cv: float = 0.0  # slow fluctuation of a "steady" effort (log-normal SD, below EFFORT_HZ)
+    shapes: str = "lobes"  # needle MUAP shapes: "lobes" (``muap_shape``) or "fitted" (``SHAPE_MODELS``)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ class ChainParams:
     instrument_psd: float  # white noise density of amplifier and electrode, mV^2/Hz (full-rate 6-10 kHz)
     baseline_mv: float  # SD of the slow baseline wander (below ``baseline_hz``)
     baseline_hz: float
-    dc_offset_mv: float  # offset after the amplifier's high-pass (the ADC's zero)
+    dc_offset_mv: float  # offset after the amplifier's high-pass (the ADC's zero): median over records
+    dc_offset_sd_mv: float = 0.0  # how much that offset differs between records (robust SD)
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -139,12 +144,22 @@ def load_fitted(path: str | Path = PARAMS_FILE) -> tuple[dict[str, ConditionPara
     params = {}
     for condition in CONDITIONS:
         fitted = {k: v for k, v in doc["conditions"][condition]["params"].items() if k in known}
+        if condition in doc.get("shapes", {}):
+            fitted["shapes"] = "fitted"
         params[condition] = replace(TEACHING_PARAMS[condition], **fitted)
     return params, ChainParams(**doc["chain"]), doc["provenance"]
 
 
+def load_shapes(path: str | Path = PARAMS_FILE) -> dict[str, ShapeModel]:
+    """The fitted MUAP shape model of each class (``signal_core.muap_shapes``), where the file has one."""
+    doc = json.loads(Path(path).read_text())
+    return {c: ShapeModel.from_dict(d) for c, d in doc.get("shapes", {}).items() if c in CONDITIONS}
+
+
 #: The simulator's parameters: teaching values with the needle fields fitted to real recordings.
 CONDITION_PARAMS, CHAIN_PARAMS, FIT_PROVENANCE = load_fitted()
+#: MUAP shapes learnt from the same recordings; ``signal_core.simulator_fit`` swaps in new ones while it fits.
+SHAPE_MODELS: dict[str, ShapeModel] = load_shapes()
 
 RENDER_FS = 20_000.0  # MUAPs are drawn at least this finely, then decimated to the recording's rate
 RECRUITMENT_RANGE = 30.0  # ratio of the highest to the lowest recruitment threshold (Fuglevand 1993)
@@ -322,7 +337,13 @@ def motor_unit_pool(subject: SubjectParams, fs: float, seed: int = 0, *,
     is_poly = rng.random(n) < poly_p
     lo, hi = params.extra_phases
     n_phases = np.where(is_poly, 3 + rng.integers(lo, hi + 1, n), 3)
-    templates = [amplitudes[i] * _render_muap(fs, durations[i], n_phases[i], rng, params.sharp_ms) for i in range(n)]
+    model = SHAPE_MODELS.get(subject.condition) if params.shapes == "fitted" else None
+    if model is not None:  # shapes learnt from real recordings (their own durations and phases)
+        templates = [amplitudes[i] * model.sample(rng, fs, subject.duration_scale) for i in range(n)]
+        durations = np.array([muap_duration_ms(t, fs) for t in templates])
+    else:
+        templates = [amplitudes[i] * _render_muap(fs, durations[i], n_phases[i], rng, params.sharp_ms)
+                     for i in range(n)]
     return MotorUnitPool(
         thresholds=thresholds,
         min_rates=min_rates,
@@ -527,7 +548,7 @@ def _record(data: np.ndarray, chain: ChainParams, plan: Any, mains: Any, rng: np
     data = chain_mod.amplifier(data, fs) + wander[:, None]
     if mains is not None:
         data += mains(np.arange(n) / fs)[:, None]
-    data += chain.dc_offset_mv
+    data += chain.dc_offset_mv + chain.dc_offset_sd_mv * rng.normal()
     return chain_mod.resample(chain_mod.adc(data), plan), shift_info
 
 

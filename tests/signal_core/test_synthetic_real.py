@@ -1,7 +1,8 @@
 """The fitted simulator against the real N2001 recordings (needs ../shared/data; CI has it).
 
 Per class, the median over recordings of the window-median mean frequency and zero-crossing rate of the
-simulated "low" protocol must lie within 20% of the real low-force recordings' (issue 9's target). The
+simulated "low" protocol must lie within 20% of the real low-force recordings' (issue 9's target), and a
+classifier two-sample test must not separate simulated from real recordings better than measured. The
 simulated subjects (``validation_recordings``: 6 subjects x 10 recordings, the set bench/bench_simulator.py
 and the README report) are not the ones the fit used, so this checks the shipped parameters on new
 subjects, not the fit's own sample.
@@ -52,3 +53,39 @@ def test_classes_keep_their_real_order(real, simulated):
     assert real["myopathic"]["stats"]["mnf_hz"] > real["healthy"]["stats"]["mnf_hz"]
     assert simulated["myopathic"]["mnf_hz"] > simulated["healthy"]["mnf_hz"]
     assert simulated["neurogenic"]["rms_mv"] > simulated["healthy"]["rms_mv"] > 0
+
+
+@pytest.fixture(scope="module")
+def two_sample():
+    """bench/bench_simulator.py's comparison: per class, the real low-force records against the README's
+    simulated set, and the subject-grouped random forest's out-of-fold AUC."""
+    if not (DATA / "emg_n2001" / "index.json").exists():
+        pytest.skip(f"real recordings not found at {DATA}/emg_n2001 (CI provides ../shared/data)")
+    from tests.signal_core.sim_real import compare, real_rows, simulated_rows
+
+    real = real_rows(DATA)
+    sim = {c: simulated_rows(c, 6, 10) for c in CONDITIONS}
+    return {"real": real, "simulated": sim, **{c: compare(real[c], sim[c]) for c in CONDITIONS}}
+
+
+#: Issue 9's target is AUC <= 0.75 in every class (0.5: indistinguishable). Measured with the shipped fit
+#: (README, "Simulator vs real"): myopathy 0.65 and ALS 0.73 meet it; healthy 0.95 does not. These limits
+#: guard what was reached: the target where it is met (ALS with 0.03 of room for floating-point differences
+#: between machines, stated here rather than hidden), and for healthy a drift back towards the old
+#: simulator's perfect separation (1.00).
+AUC_LIMIT = {"healthy": 0.98, "myopathic": 0.75, "neurogenic": 0.78}
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_classifier_two_sample_auc_stays_where_the_fit_brought_it(two_sample, condition):
+    # Subject-grouped folds, so a classifier that learns one real subject's quirks gets no credit for it
+    # on another.
+    auc = two_sample[condition]["auc"]
+    assert auc <= AUC_LIMIT[condition], f"{condition}: a classifier tells simulated from real with AUC {auc:.2f}"
+
+
+def test_two_sample_test_would_notice_a_different_class(two_sample):
+    # The test can fail: real ALS records against simulated myopathic ones are told apart easily.
+    from tests.signal_core.sim_real import two_sample_auc
+
+    assert two_sample_auc(two_sample["real"]["neurogenic"], two_sample["simulated"]["myopathic"]) > 0.9

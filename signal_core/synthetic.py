@@ -56,7 +56,7 @@ from signal_core.spontaneous import simulate_spontaneous
 
 CONDITIONS: tuple[str, ...] = ("healthy", "myopathic", "neurogenic")
 MODES: tuple[str, ...] = ("needle", "surface")
-SIMULATOR_VERSION = "3"
+SIMULATOR_VERSION = "4"
 PARAMS_FILE = Path(__file__).with_name("simulator_params.json")
 
 REFERENCES: dict[str, str] = {
@@ -160,6 +160,16 @@ def load_shapes(path: str | Path = PARAMS_FILE) -> dict[str, ShapeModel]:
 CONDITION_PARAMS, CHAIN_PARAMS, FIT_PROVENANCE = load_fitted()
 #: MUAP shapes learnt from the same recordings; ``signal_core.simulator_fit`` swaps in new ones while it fits.
 SHAPE_MODELS: dict[str, ShapeModel] = load_shapes()
+
+
+def use_parameters(path: str | Path) -> None:
+    """Simulate from another fitted parameter file from now on, in this process (for benchmarks: e.g. a fit
+    that held some real subjects out). The module's dictionaries are updated in place, so every module
+    that imported them sees the change."""
+    global CHAIN_PARAMS, FIT_PROVENANCE
+    params, CHAIN_PARAMS, FIT_PROVENANCE = load_fitted(path)
+    CONDITION_PARAMS.update(params)
+    SHAPE_MODELS.update(load_shapes(path))
 
 RENDER_FS = 20_000.0  # MUAPs are drawn at least this finely, then decimated to the recording's rate
 RECRUITMENT_RANGE = 30.0  # ratio of the highest to the lowest recruitment threshold (Fuglevand 1993)

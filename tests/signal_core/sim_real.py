@@ -42,17 +42,22 @@ def _row(rec: Recording, subject: str, source: str) -> dict[str, Any]:
             "features": recording_features(rec, FeatureSettings())}
 
 
-def real_rows(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
+def real_rows(data_dir: Path, only: set[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per class, one row per real low-force record (of the subjects in ``only``, when given)."""
     out: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
     for row in real_records(data_dir):
+        if only is not None and row["subject"] not in only:
+            continue
         x, fs = load_signal(data_dir, row)
         rec = Recording(x, fs, ("needle1",), ("mV",))
         out[LABEL_TO_CONDITION[row["label"]]].append(_row(rec, "real-" + row["subject"], "real"))
     return out
 
 
-def simulated_rows(condition: str, n_subjects: int, n_recordings: int) -> list[dict[str, Any]]:
-    return [_row(rec, subject, "simulated") for subject, rec in validation_recordings(condition, n_subjects, n_recordings)]
+def simulated_rows(condition: str, n_subjects: int = 15, n_recordings: int = 4,
+                   seed_base: int | None = None) -> list[dict[str, Any]]:
+    return [_row(rec, subject, "simulated")
+            for subject, rec in validation_recordings(condition, n_subjects, n_recordings, seed_base)]
 
 
 def two_sample_auc(real: list[dict[str, Any]], sim: list[dict[str, Any]], seed: int = 0) -> float:

@@ -49,9 +49,46 @@ def test_sample_follows_the_rate_and_stretch():
     assert long > 1.4 * short
 
 
+def test_draws_lie_near_one_real_template_but_copy_none():
+    # Two families of shapes: a Gaussian-score model would also draw blends halfway between them;
+    # the kernel density draw stays near one family or the other.
+    rng = np.random.default_rng(5)
+    narrow = [_biphasic(width=w) for w in rng.uniform(3.0, 3.5, 30)]
+    wide = [_biphasic(width=w, lag=14.0) for w in rng.uniform(9.0, 10.0, 30)]
+    shapes = np.array(narrow + wide)
+    shapes /= np.ptp(shapes, axis=1, keepdims=True)
+    model = fit_shape_model(shapes)
+    assert model.scores is not None and model.scores.shape == (60, model.sd.size)
+    waves = np.array([model.sample(rng, 4000.0) for _ in range(200)])
+    distance = np.linalg.norm(waves[:, None, :] - shapes[None, :, :], axis=2).min(axis=1)
+    gap = np.linalg.norm(np.mean(narrow, axis=0) / np.ptp(np.mean(narrow, axis=0))
+                         - np.mean(wide, axis=0) / np.ptp(np.mean(wide, axis=0)))
+    assert np.all(distance > 1e-6)  # no copy
+    assert np.median(distance) < 0.25 * gap
+    gaussian = ShapeModel(model.fs, model.peak_index, model.mean, model.components, model.sd, model.n_templates,
+                          model.variance_kept)  # the same model without the templates' scores
+    blends = np.array([gaussian.sample(rng, 4000.0) for _ in range(200)])
+    far = np.linalg.norm(blends[:, None, :] - shapes[None, :, :], axis=2).min(axis=1)
+    assert np.median(far) > 1.5 * np.median(distance)
+
+
+def test_template_window_fades_what_lies_beyond_the_marked_muap():
+    # Another unit's potential 17.5 ms after the peak is part of the template but not of this MUAP.
+    t = 0.3 * _biphasic(n=200, peak=80) + 0.2 * _biphasic(n=200, peak=150, width=3.0)
+    onset, end = 60, 110  # marked 5 ms before and 7.5 ms after the peak (template samples)
+    whole, cut = template_window(t, 80), template_window(t, 80, 4000.0, onset, end)
+    # The window starts 60 samples (15 ms) before the peak, at template sample 20.
+    late = slice(end - 20 + 8 + 8 + 1, 160)  # beyond 2 ms of margin and 2 ms of fade
+    assert np.abs(whole[late]).max() > 0.2 and np.abs(cut[late]).max() == 0.0
+    inside = slice(onset - 20 - 8, end - 20 + 8)  # the MUAP and its margins: unchanged but for the scale
+    np.testing.assert_allclose(cut[inside] / np.abs(cut[inside]).max(), whole[inside] / np.abs(whole[inside]).max(),
+                               atol=1e-9)
+
+
 def test_round_trip_through_json():
     model = fit_shape_model(np.array([_biphasic(width=w) for w in (5.0, 6.0, 7.0, 8.0, 9.0)]))
     again = ShapeModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    np.testing.assert_allclose(again.scores, model.scores, rtol=1e-3, atol=1e-6)
     assert again.n_templates == 5 and again.peak_index == model.peak_index
     np.testing.assert_allclose(again.mean, model.mean, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(again.components, model.components, rtol=1e-4, atol=1e-6)

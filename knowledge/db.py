@@ -378,3 +378,12 @@ def m008_revisions_append_only(db: Database) -> None:
         "WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM case_revisions WHERE id = NEW.id) "
         "BEGIN SELECT RAISE(ABORT, 'case_revisions is append-only: an entry with this id already exists'); END"
     )
+
+
+@MIGRATIONS()
+def m009_appraisal_drafts(db: Database) -> None:
+    """Appraisals in progress (``knowledge.appraisals.save_draft``): one row per reviewer, checklist and
+    paper. Before this step the table appeared on the first saved draft, outside the migrations; a library
+    that already has it keeps it as it is."""
+    db.execute("CREATE TABLE IF NOT EXISTS appraisal_drafts (key TEXT PRIMARY KEY, checklist_id TEXT NOT NULL, "
+               "paper_title TEXT NOT NULL, reviewer TEXT, updated_at TEXT, json TEXT NOT NULL)")

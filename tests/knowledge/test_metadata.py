@@ -30,7 +30,8 @@ def test_internal_tables_are_hidden_and_users_denied():
     assert all(tables[t].get("hidden") for t in internal)
     assert tables["users"]["allow"] is False  # password hashes never served...
     assert METADATA["databases"]["medlens"]["allow_sql"] is False  # ...not even through custom SQL
-    for private in ("practice_attempts", "login_throttle"):  # learners' answers, failed logins per name
+    # learners' answers, failed logins per name, reviewers' appraisals in progress
+    for private in ("practice_attempts", "login_throttle", "appraisal_drafts"):
         assert tables[private] == {"hidden": True, "allow": False}
     visible = {t for t in db.table_names() if not tables.get(t, {}).get("hidden")}
     assert all(tables[t].get("description") for t in visible)

@@ -266,6 +266,9 @@ def fit_shapes(data_dir: Path, level: str = "low",
                 subjects[condition].add(row["subject"])
     models, facts = {}, {}
     for condition in CONDITIONS:
+        if len(windows[condition]) < 3:
+            raise ValueError(f"{data_dir}: fewer than three MUAP templates for {condition} in the records used "
+                             "(are all its subjects excluded?)")
         models[condition] = fit_shape_model(np.array(windows[condition]))
         facts[condition] = {"templates": len(windows[condition]), "records": len(records[condition]),
                             "subjects": sorted(subjects[condition]),
@@ -499,14 +502,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {args.data_dir} does not hold emg_n2001/index.json (the N2001 recordings)", file=sys.stderr)
         return 1
     warm = keep = None
-    if args.warm is not None:
-        warm = {c: v["params"] for c, v in json.loads(args.warm.read_text())["conditions"].items()}
-    if args.keep_params is not None:
-        doc = json.loads(args.keep_params.read_text())
-        # A file that itself kept its parameters passes on the values it kept (so the command reproduces it).
-        keep = doc["provenance"].get("kept_params") or {c: v["params"] for c, v in doc["conditions"].items()}
-    doc = fit(args.data_dir, n_subjects=args.subjects, seconds=args.seconds, max_evals=args.max_evals, warm=warm, keep=keep,
-              workers=args.workers, exclude=frozenset(filter(None, args.exclude_subjects.split(","))))
+    try:
+        if args.warm is not None:
+            warm = {c: v["params"] for c, v in json.loads(args.warm.read_text())["conditions"].items()}
+        if args.keep_params is not None:
+            kept = json.loads(args.keep_params.read_text())
+            # A file that itself kept its parameters passes on the values it kept (so the command reproduces it).
+            keep = kept["provenance"].get("kept_params") or {c: v["params"] for c, v in kept["conditions"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"Error: cannot read the parameter file ({type(exc).__name__}: {exc}); give a simulator_params.json "
+              "written by this command", file=sys.stderr)
+        return 1
+    try:
+        doc = fit(args.data_dir, n_subjects=args.subjects, seconds=args.seconds, max_evals=args.max_evals,
+                  warm=warm, keep=keep, workers=args.workers,
+                  exclude=frozenset(filter(None, args.exclude_subjects.split(","))))
+    except (ValueError, KeyError) as exc:  # e.g. every subject of a class excluded, or a class missing in FILE
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     args.output.write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {args.output}")
     return 0

@@ -64,3 +64,16 @@ def test_another_parameter_file_reaches_every_module_that_simulates(tmp_path):
     finally:
         synthetic.use_parameters(synthetic.PARAMS_FILE)
     assert synthetic.CONDITION_PARAMS["healthy"].amplitude_mv != 0.5
+
+
+def test_fit_command_refuses_an_unreadable_parameter_file_with_a_message(tmp_path, capsys):
+    from signal_core.simulator_fit import main
+
+    (tmp_path / "emg_n2001").mkdir()
+    (tmp_path / "emg_n2001" / "index.json").write_text("[]")
+    (tmp_path / "broken.json").write_text("{not json")
+    out = tmp_path / "out.json"
+    for bad in ("missing.json", "broken.json"):
+        assert main([str(tmp_path), "--keep-params", str(tmp_path / bad), "-o", str(out)]) == 1
+        assert "cannot read the parameter file" in capsys.readouterr().err
+    assert not out.exists()  # nothing written

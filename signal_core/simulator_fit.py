@@ -27,8 +27,11 @@ moderate-force records (the only ones at that level). Recruitment structure and 
 shapes and the teaching values (``TEACHING_PARAMS``). Also reported, not fitted: the MUAPs' median amplitude
 and duration and the spread of their amplitudes, and the window median and interquartile range of the 18
 gain-free window statistics the decision support uses (``WINDOW_STATS``). ``--keep-params FILE`` measures
-the chain and the shapes anew and keeps FILE's fitted values (the shipped file was made so: see its
-``kept_params_note``).
+the chain and the shapes anew and keeps FILE's fitted values (see its ``kept_params_note``). ``--refine``
+then moves each class's MUAP amplitude and low effort to the cell of a small grid that a classifier
+two-sample test finds hardest to tell from the real records, among the cells that keep mean frequency,
+zero crossings, RMS and MUAP amplitude within 25% of real (``signal_core.simulator_refine``). The shipped
+file was made with ``--keep-params signal_core/simulator_params.json --refine``.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from scipy import optimize
 from scipy import signal as sps
 from scipy import stats
 
-from signal_core import recording_chain, synthetic
+from signal_core import recording_chain, simulator_refine, synthetic
 from signal_core.features import extract_features
 from signal_core.muap_shapes import ShapeModel, fit_shape_model, template_window
 from signal_core.recording import Recording
@@ -399,14 +402,25 @@ def _fit_one(job: tuple) -> tuple[ConditionParams, dict[str, float], float]:
                          warm=warm, log=lambda *_: None)
 
 
+def _refine(data_dir: Path, params: list[ConditionParams], chain: ChainParams, shapes: dict[str, ShapeModel],
+            workers: int, exclude: Collection[str]) -> list[tuple[ConditionParams, list[simulator_refine.Cell]]]:
+    real = simulator_refine.real_rows(data_dir, exclude)
+    jobs = [(c, p, chain, real[c], shapes) for c, p in zip(CONDITIONS, params)]
+    if workers > 1:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(simulator_refine.refine_one, jobs))
+    return [simulator_refine.refine_one(job) for job in jobs]
+
+
 def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals: int = 160,
         warm: dict[str, dict[str, float]] | None = None, keep: dict[str, dict[str, float]] | None = None,
-        workers: int = 1, exclude: Collection[str] = (), log=print) -> dict[str, Any]:
+        workers: int = 1, exclude: Collection[str] = (), refine: bool = False, log=print) -> dict[str, Any]:
     """The whole fit; returns the document written to ``simulator_params.json``.
 
     ``warm`` (condition -> parameter values, e.g. the shipped file's) starts the search there; ``keep``
     (the same form) skips the search: the chain and the shapes are measured anew, the condition parameters
-    and the moderate effort are kept, and the statistics they reach are reported. The real subjects in
+    and the moderate effort are kept, and the statistics they reach are reported. ``refine`` then moves
+    each class's MUAP amplitude and low effort by ``signal_core.simulator_refine``. The real subjects in
     ``exclude`` are left out of everything (to test on them afterwards).
     """
     started = time.time()
@@ -442,6 +456,17 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
                 results = list(pool.map(_fit_one, jobs))
         else:
             results = [_fit_one(job) for job in jobs]
+    refinement: dict[str, Any] = {}
+    if refine:
+        log("refining the MUAP amplitude and the low effort by a classifier two-sample test ...")
+        refined = _refine(data_dir, [r[0] for r in results], chain, shapes, workers, exclude)
+        for i, (condition, (params, cells)) in enumerate(zip(CONDITIONS, refined)):
+            refinement[condition] = simulator_refine.report(results[i][0], params, cells)
+            achieved = simulated_stats(condition, params, chain, excitation=params.low_excitation,
+                                       n_subjects=n_subjects, seconds=seconds)
+            results[i] = (params, achieved, _loss(achieved, targets[condition]["stats"]))
+            log(f"  {condition}: amplitude x{params.amplitude_mv / refinement[condition]['amplitude_mv'][0]:.2f}, "
+                f"low effort x{params.low_excitation / refinement[condition]['low_excitation'][0]:.2f}")
     for condition, (params, achieved, loss) in zip(CONDITIONS, results):
         log(f"  {condition}: loss {loss:.4f}")
         fitted[condition] = params
@@ -463,7 +488,8 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
             "citation": CITATION,
             "fitted_by": "python -m signal_core.simulator_fit ../shared/data" + (" --warm PREVIOUS_FIT.json" if warm else "")
                          + (" --keep-params PREVIOUS_FIT.json" if keep is not None else "")
-                         + (f" --exclude-subjects {','.join(sorted(exclude))}" if exclude else ""),
+                         + (f" --exclude-subjects {','.join(sorted(exclude))}" if exclude else "")
+                         + (" --refine" if refine else ""),
             "warm_start": warm,
             **({"kept_params": keep, "kept_params_note": KEPT_NOTE} if keep is not None else {}),
             **({"held_out_subjects": sorted(exclude)} if exclude else {}),
@@ -478,6 +504,12 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
         },
         "chain": {k: float(f"{v:.6g}") for k, v in asdict(chain).items()},
         "conditions": conditions,
+        **({"refinement": {"method": " ".join(simulator_refine.__doc__.split("\n\n")[1].split()),
+                           "amplitude_factors": list(simulator_refine.AMPLITUDE_FACTORS),
+                           "effort_factors": list(simulator_refine.EFFORT_FACTORS),
+                           "tolerance": simulator_refine.TOLERANCE, "seed_base": simulator_refine.SEED_BASE,
+                           "subjects": simulator_refine.N_SUBJECTS, "recordings": simulator_refine.N_RECORDINGS,
+                           **refinement}} if refine else {}),
         "shapes_fitted_from": shape_facts,
         "shapes": {c: m.to_dict() for c, m in shapes.items()},
     }
@@ -495,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=Path, help="start from this parameter file's values (default: the prior)")
     parser.add_argument("--keep-params", type=Path,
                         help="measure the chain and shapes anew but keep this file's condition parameters (no search)")
+    parser.add_argument("--refine", action="store_true",
+                        help="then move each class's MUAP amplitude and low effort to the grid cell a classifier "
+                             "two-sample test finds hardest to tell from the real records (signal_core.simulator_refine)")
     parser.add_argument("--exclude-subjects", default="",
                         help="comma-separated real subjects to leave out (e.g. C02,M04,A01), to test on them later")
     args = parser.parse_args(argv)
@@ -516,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         doc = fit(args.data_dir, n_subjects=args.subjects, seconds=args.seconds, max_evals=args.max_evals,
                   warm=warm, keep=keep, workers=args.workers,
-                  exclude=frozenset(filter(None, args.exclude_subjects.split(","))))
+                  exclude=frozenset(filter(None, args.exclude_subjects.split(","))), refine=args.refine)
     except (ValueError, KeyError) as exc:  # e.g. every subject of a class excluded, or a class missing in FILE
         print(f"Error: {exc}", file=sys.stderr)
         return 1

@@ -56,7 +56,7 @@ from signal_core.spontaneous import simulate_spontaneous
 
 CONDITIONS: tuple[str, ...] = ("healthy", "myopathic", "neurogenic")
 MODES: tuple[str, ...] = ("needle", "surface")
-SIMULATOR_VERSION = "4"
+SIMULATOR_VERSION = "5"
 PARAMS_FILE = Path(__file__).with_name("simulator_params.json")
 
 REFERENCES: dict[str, str] = {

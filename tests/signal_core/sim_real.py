@@ -61,22 +61,13 @@ def simulated_rows(condition: str, n_subjects: int = 15, n_recordings: int = 4,
 
 
 def two_sample_auc(real: list[dict[str, Any]], sim: list[dict[str, Any]], seed: int = 0) -> float:
-    """Out-of-fold AUC of a subject-grouped random forest telling simulated from real recordings."""
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold
+    """Out-of-fold AUC of a subject-grouped random forest telling simulated from real recordings
+    (``signal_core.simulator_refine.two_sample_auc``, which the fit's refinement uses too)."""
+    from signal_core.simulator_refine import two_sample_auc as auc
 
-    rows = real + sim
-    x = np.array([r["features"].to_numpy(dtype=float) for r in rows])
-    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
-    y = np.array([r["source"] == "simulated" for r in rows], dtype=int)
-    groups = np.array([r["subject"] for r in rows])
-    scores = np.zeros(len(rows))
-    for train, test in GroupKFold(n_splits=min(5, len(set(groups)))).split(x, y, groups):
-        model = RandomForestClassifier(n_estimators=200, min_samples_leaf=3, random_state=seed, n_jobs=1)
-        model.fit(x[train], y[train])
-        scores[test] = model.predict_proba(x[test])[:, 1]
-    return float(roc_auc_score(y, scores))
+    return auc(np.array([r["features"].to_numpy(dtype=float) for r in real]),
+               np.array([r["features"].to_numpy(dtype=float) for r in sim]),
+               np.array([r["subject"] for r in real + sim]), seed)
 
 
 def compare(real: list[dict[str, Any]], sim: list[dict[str, Any]]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ shapes and the teaching values (``TEACHING_PARAMS``). Also reported, not fitted:
 and duration and the spread of their amplitudes, and the window median and interquartile range of the 18
 gain-free window statistics the decision support uses (``WINDOW_STATS``). ``--keep-params FILE`` measures
 the chain and the shapes anew and keeps FILE's fitted values (see its ``kept_params_note``). ``--refine``
-then moves each class's MUAP amplitude and low effort to the cell of a small grid that a classifier
+then moves each class's MUAP amplitude and its spread over units to the cell of a small grid that a classifier
 two-sample test finds hardest to tell from the real records, among the cells that keep mean frequency,
 zero crossings, RMS and MUAP amplitude within 25% of real (``signal_core.simulator_refine``). The shipped
 file was made with ``--keep-params signal_core/simulator_params.json --refine``.
@@ -420,7 +420,7 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
     ``warm`` (condition -> parameter values, e.g. the shipped file's) starts the search there; ``keep``
     (the same form) skips the search: the chain and the shapes are measured anew, the condition parameters
     and the moderate effort are kept, and the statistics they reach are reported. ``refine`` then moves
-    each class's MUAP amplitude and low effort by ``signal_core.simulator_refine``. The real subjects in
+    each class's MUAP amplitude and its spread by ``signal_core.simulator_refine``. The real subjects in
     ``exclude`` are left out of everything (to test on them afterwards).
     """
     started = time.time()
@@ -458,15 +458,15 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
             results = [_fit_one(job) for job in jobs]
     refinement: dict[str, Any] = {}
     if refine:
-        log("refining the MUAP amplitude and the low effort by a classifier two-sample test ...")
+        log(f"refining {', '.join(simulator_refine.GRID)} by a classifier two-sample test ...")
         refined = _refine(data_dir, [r[0] for r in results], chain, shapes, workers, exclude)
         for i, (condition, (params, cells)) in enumerate(zip(CONDITIONS, refined)):
             refinement[condition] = simulator_refine.report(results[i][0], params, cells)
             achieved = simulated_stats(condition, params, chain, excitation=params.low_excitation,
                                        n_subjects=n_subjects, seconds=seconds)
             results[i] = (params, achieved, _loss(achieved, targets[condition]["stats"]))
-            log(f"  {condition}: amplitude x{params.amplitude_mv / refinement[condition]['amplitude_mv'][0]:.2f}, "
-                f"low effort x{params.low_excitation / refinement[condition]['low_excitation'][0]:.2f}")
+            log(f"  {condition}: " + ", ".join(f"{k} x{getattr(params, k) / refinement[condition][k][0]:.2f}"
+                                               for k in simulator_refine.GRID))
     for condition, (params, achieved, loss) in zip(CONDITIONS, results):
         log(f"  {condition}: loss {loss:.4f}")
         fitted[condition] = params
@@ -505,8 +505,7 @@ def fit(data_dir: Path, *, n_subjects: int = 8, seconds: float = 5.0, max_evals:
         "chain": {k: float(f"{v:.6g}") for k, v in asdict(chain).items()},
         "conditions": conditions,
         **({"refinement": {"method": " ".join(simulator_refine.__doc__.split("\n\n")[1].split()),
-                           "amplitude_factors": list(simulator_refine.AMPLITUDE_FACTORS),
-                           "effort_factors": list(simulator_refine.EFFORT_FACTORS),
+                           "grid": {k: list(v) for k, v in simulator_refine.GRID.items()},
                            "tolerance": simulator_refine.TOLERANCE, "seed_base": simulator_refine.SEED_BASE,
                            "subjects": simulator_refine.N_SUBJECTS, "recordings": simulator_refine.N_RECORDINGS,
                            **refinement}} if refine else {}),
@@ -528,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-params", type=Path,
                         help="measure the chain and shapes anew but keep this file's condition parameters (no search)")
     parser.add_argument("--refine", action="store_true",
-                        help="then move each class's MUAP amplitude and low effort to the grid cell a classifier "
+                        help="then move each class's MUAP amplitude and its spread to the grid cell a classifier "
                              "two-sample test finds hardest to tell from the real records (signal_core.simulator_refine)")
     parser.add_argument("--exclude-subjects", default="",
                         help="comma-separated real subjects to leave out (e.g. C02,M04,A01), to test on them later")

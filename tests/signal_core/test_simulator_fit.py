@@ -81,10 +81,10 @@ def test_fit_command_refuses_an_unreadable_parameter_file_with_a_message(tmp_pat
     assert not out.exists()  # nothing written
 
 
-def _cell(fa: float, fe: float, auc: float, eligible: bool = True):
+def _cell(fa: float, fs: float, auc: float, eligible: bool = True):
     from signal_core.simulator_refine import Cell
 
-    return Cell(fa, fe, auc, {"rms_mv": 1.0}, eligible)
+    return Cell({"amplitude_mv": fa, "amplitude_spread": fs}, auc, {"rms_mv": 1.0}, eligible)
 
 
 def test_refinement_keeps_the_hardest_cell_to_tell_apart_among_those_of_clinical_size():
@@ -93,7 +93,7 @@ def test_refinement_keeps_the_hardest_cell_to_tell_apart_among_those_of_clinical
     cells = [_cell(0.6, 1.0, 0.55, eligible=False),  # lowest AUC, but e.g. MUAPs half the real size
              _cell(0.75, 1.0, 0.70), _cell(1.0, 1.0, 0.80), _cell(1.2, 0.8, 0.70)]
     best = choose(cells)
-    assert (best.amplitude_factor, best.effort_factor) == (0.75, 1.0)  # tie at 0.70: the nearer cell
+    assert best.factors == {"amplitude_mv": 0.75, "amplitude_spread": 1.0}  # tie at 0.70: the nearer cell
     assert choose([_cell(1.0, 1.0, 0.6, eligible=False)]) is None  # none eligible: the fit's values stay
 
 
@@ -120,15 +120,14 @@ def test_refinement_scores_every_cell_on_simulated_and_real_recordings(monkeypat
     rows = [r for r in real_records(data) if r["label"] == "myopathy"]
     rows = [r for s in sorted({r["subject"] for r in rows}) for r in [x for x in rows if x["subject"] == s][:3]]
     real = [sr.recording_row(load_signal(data, r)[0], 4000.0, r["subject"]) for r in rows]
-    monkeypatch.setattr(sr, "AMPLITUDE_FACTORS", (0.6, 1.0))
-    monkeypatch.setattr(sr, "EFFORT_FACTORS", (1.0,))
+    monkeypatch.setattr(sr, "GRID", {"amplitude_mv": (0.6, 1.0), "amplitude_spread": (1.0,)})
     monkeypatch.setattr(sr, "N_SUBJECTS", 3)
     monkeypatch.setattr(sr, "N_RECORDINGS", 2)
     params = CONDITION_PARAMS["myopathic"]
     refined, cells = sr.refine("myopathic", params, CHAIN_PARAMS, real)
-    assert [c.amplitude_factor for c in cells] == [0.6, 1.0]
+    assert [c.factors["amplitude_mv"] for c in cells] == [0.6, 1.0]
     assert all(0.0 <= c.auc <= 1.0 and set(c.ratios) == set(sr.CHECKED) for c in cells)
     big, small = cells[1].ratios, cells[0].ratios
     assert small["rms_mv"] < big["rms_mv"]  # smaller MUAPs, smaller signal
     best = sr.choose(cells)
-    assert refined.amplitude_mv == pytest.approx(params.amplitude_mv * (best.amplitude_factor if best else 1.0))
+    assert refined.amplitude_mv == pytest.approx(params.amplitude_mv * (best.factors["amplitude_mv"] if best else 1.0))

@@ -143,13 +143,15 @@ def test_needle_spectrum_reaches_hundreds_of_hz():
 @pytest.mark.parametrize("mains", [50, 60])
 def test_mains_hum_appears_at_mains_frequency(mains):
     # At a weak contraction the hum stands out, as it does on a real needle recording at rest.
-    clean = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.03)
-    hum = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.03, mains_hz=mains)
+    # (Excitation 0.02: a unit or two. At 0.03 simulator 5's wider spread of MUAP sizes recruited a large
+    # unit for seed 0 whose own power near 60 Hz hid the 10 uV hum: 2.6 times the clean power.)
+    clean = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.02)
+    hum = simulate_recording("healthy", seconds=4.0, seed=0, excitation=0.02, mains_hz=mains)
     f, p_clean = sps.welch(clean.data[:, 0], fs=clean.fs, nperseg=4000)
     _, p_hum = sps.welch(hum.data[:, 0], fs=hum.fs, nperseg=4000)
     k = np.argmin(np.abs(f - mains))
     near = (np.abs(f - mains) >= 3) & (np.abs(f - mains) <= 10)
-    assert p_hum[k] > 5 * np.median(p_hum[near])  # a narrow peak at the mains frequency
+    assert p_hum[k] > 10 * np.median(p_hum[near])  # a narrow peak at the mains frequency
     assert p_clean[k] < 10 * np.median(p_clean[near])
     diff = hum.data[:, 0] - clean.data[:, 0]  # the hum alone: fundamental plus third harmonic
     f_d, p_d = sps.welch(diff, fs=hum.fs, nperseg=4000)

@@ -39,7 +39,7 @@ GRID: dict[str, tuple[float, ...]] = {
 TOLERANCE = 0.25  # MNF, zero crossings, RMS and MUAP amplitude within 25% of real
 CHECKED = ("mnf_hz", "zc_per_s", "rms_mv", "muap_amplitude_mv")
 SEED_BASE = 60_000  # subjects of the refinement: the fit uses 50000+, the bench 70000, 80000 and 90000+
-N_SUBJECTS, N_RECORDINGS = 15, 4
+N_SUBJECTS, N_RECORDINGS = 30, 2
 SECONDS = 11.184  # the length of the N2001 records
 
 

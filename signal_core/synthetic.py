@@ -21,8 +21,9 @@ Needle recordings are fitted to real ones: each unit's MUAP is drawn from a shap
 MUAP templates of the low-force N2001 biceps recordings of ``../shared/data/emg_n2001``
 (``signal_core.muap_shapes``), and the parameters in ``simulator_params.json`` (MUAP amplitudes and their
 spread, motor units active at low effort, rate at recruitment, the wobble of a held effort, the background
-of distant units, instrument noise, baseline, ADC offset) were fitted to the same recordings per class by
-``python -m signal_core.simulator_fit ../shared/data`` (provenance inside the file). Every needle signal
+of distant units and how much its level differs between needle sites, instrument noise, baseline, ADC
+offset) were fitted to the same recordings per class by ``python -m signal_core.simulator_fit
+../shared/data --refine`` (provenance inside the file). Every needle signal
 passes the recording chain of those recordings (``signal_core.recording_chain``: amplifier 2 Hz-10 kHz,
 16-bit ADC at 23,437.5 Hz with its +/-2.5 mV rails, anti-alias resampling). The recruitment structure is
 a teaching value inside the ranges of the sources below (``TEACHING_PARAMS``, whose Gaussian-lobe MUAPs
@@ -56,7 +57,7 @@ from signal_core.spontaneous import simulate_spontaneous
 
 CONDITIONS: tuple[str, ...] = ("healthy", "myopathic", "neurogenic")
 MODES: tuple[str, ...] = ("needle", "surface")
-SIMULATOR_VERSION = "5"
+SIMULATOR_VERSION = "6"
 PARAMS_FILE = Path(__file__).with_name("simulator_params.json")
 
 REFERENCES: dict[str, str] = {
@@ -96,6 +97,7 @@ class ConditionParams:
     sharp_ms: float | None = None  # width (about 4 sigma) of the MUAP's sharp lobes; None: from duration
     background_mv: float = 0.0  # SD of the summed activity of distant units at low effort (needle, mV)
     background_hz: float = 300.0  # low-pass corner of that background (second order)
+    background_spread: float = 0.0  # log-normal SD of that background's level between recordings (needle sites)
     low_excitation: float = 0.1  # excitation (0-1) of a "low" effort recording
     moderate_excitation: float = 0.35  # excitation of a "moderate" effort recording
     effort_cv: float = 0.0  # slow fluctuation of a "steady" effort (log-normal SD, below EFFORT_HZ)
@@ -515,6 +517,8 @@ def _needle_signal(
     scale = np.repeat(scale, step)[:n]
     size = subject.amplitude_scale * subject.fibre_density * subject.electrode_gain
     background = _coloured_noise(rng, n, n_channels, render_fs, params.background_hz)
+    if params.background_spread > 0:  # its own stream, so the rest of a seeded recording stays as it was
+        size *= float(np.exp(params.background_spread * np.random.default_rng([seed, 1]).standard_normal()))
     data += background * (params.background_mv * size * scale)[:, None]
 
     # Instrument noise: the fitted white density, or a requested SD within the output band.

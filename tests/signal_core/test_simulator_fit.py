@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,21 @@ def test_refinement_keeps_the_hardest_cell_to_tell_apart_among_those_of_clinical
     assert choose([_cell(1.0, 1.0, 0.6, eligible=False)]) is None  # none eligible: the fit's values stay
 
 
+def test_refinement_points_are_factors_except_for_absolute_parameters():
+    from signal_core.simulator_refine import ABSOLUTE, STAGES, Cell, choose, scaled
+    from signal_core.synthetic import CONDITION_PARAMS
+
+    assert "background_spread" in ABSOLUTE and ABSOLUTE <= {n for grid in STAGES.values() for n in grid}
+    params = CONDITION_PARAMS["healthy"]
+    moved = scaled(params, {"background_hz": 0.5, "background_spread": 0.6})
+    assert moved.background_hz == pytest.approx(params.background_hz * 0.5)
+    assert moved.background_spread == 0.6  # the value itself, not 0.6 x the fitted value
+    # Equal AUCs: the cell that moves least wins (an absolute point counts its own size).
+    near = Cell({"background_hz": 1.0, "background_spread": 0.3}, 0.7, {}, True)
+    far = Cell({"background_hz": 1.0, "background_spread": 0.9}, 0.7, {}, True)
+    assert choose([far, near]) is near
+
+
 def test_two_sample_auc_tells_different_recordings_apart_and_not_alike_ones():
     from signal_core.simulator_refine import two_sample_auc
 
@@ -120,14 +136,26 @@ def test_refinement_scores_every_cell_on_simulated_and_real_recordings(monkeypat
     rows = [r for r in real_records(data) if r["label"] == "myopathy"]
     rows = [r for s in sorted({r["subject"] for r in rows}) for r in [x for x in rows if x["subject"] == s][:3]]
     real = [sr.recording_row(load_signal(data, r)[0], 4000.0, r["subject"]) for r in rows]
-    monkeypatch.setattr(sr, "GRID", {"amplitude_mv": (0.6, 1.0), "amplitude_spread": (1.0,)})
+    monkeypatch.setattr(sr, "STAGES", {"size": {"amplitude_mv": (0.6, 1.0), "amplitude_spread": (1.0,)},
+                                       "floor": {"background_spread": (0.0,)}})
     monkeypatch.setattr(sr, "N_SUBJECTS", 3)
     monkeypatch.setattr(sr, "N_RECORDINGS", 2)
-    params = CONDITION_PARAMS["myopathic"]
-    refined, cells = sr.refine("myopathic", params, CHAIN_PARAMS, real)
+    params = replace(CONDITION_PARAMS["myopathic"], background_spread=0.5)
+    refined, stages = sr.refine("myopathic", params, CHAIN_PARAMS, real)
+    assert [s.name for s in stages] == ["size", "floor"]
+    size, floor = stages
+    assert size.before == params and floor.before == size.after  # each stage starts from the last one's choice
+    assert refined == floor.after
+    cells = size.cells
     assert [c.factors["amplitude_mv"] for c in cells] == [0.6, 1.0]
     assert all(0.0 <= c.auc <= 1.0 and set(c.ratios) == set(sr.CHECKED) for c in cells)
     big, small = cells[1].ratios, cells[0].ratios
     assert small["rms_mv"] < big["rms_mv"]  # smaller MUAPs, smaller signal
     best = sr.choose(cells)
-    assert refined.amplitude_mv == pytest.approx(params.amplitude_mv * (best.factors["amplitude_mv"] if best else 1.0))
+    assert size.after.amplitude_mv == pytest.approx(params.amplitude_mv * (best.factors["amplitude_mv"] if best else 1.0))
+    # The floor stage's one cell is the value 0 itself (not a factor on 0.5), kept when eligible.
+    assert floor.cells[0].factors == {"background_spread": 0.0}
+    assert floor.after.background_spread == (0.0 if floor.cells[0].eligible else 0.5)
+    report = sr.report(stages)
+    assert set(report) == {"floor", "size"} and len(report["size"]["cells"]) == 2
+    assert report["floor"]["background_spread"][0] == 0.5 and "background_spread_value" in report["floor"]["cells"][0]

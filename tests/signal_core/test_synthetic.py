@@ -194,3 +194,30 @@ def test_references_are_cited_in_metadata():
     rec = simulate_recording("healthy", seconds=0.5, seed=0)
     assert rec.metadata["references"] == sorted(REFERENCES)
     assert "doi:10.1152/jn.1993.70.6.2470" in REFERENCES["fuglevand1993"]
+
+
+def test_background_level_differs_between_recordings_by_its_spread():
+    # Needle sites differ in how much distant activity they pick up: with ``background_spread`` the
+    # background's level varies between a subject's recordings (log-normal), and only then.
+    from dataclasses import replace
+
+    base = replace(CONDITION_PARAMS["healthy"], amplitude_mv=1e-4, background_mv=0.2)  # background dominates
+    subject = sample_subject("healthy", 3)
+
+    def log_rms_sd(spread: float) -> float:
+        params = replace(base, background_spread=spread)
+        rms = [np.sqrt(np.mean(simulate_recording("healthy", seconds=1.0, fs=4000.0, seed=s, subject=subject,
+                                                  excitation=params.low_excitation, params=params).data ** 2))
+               for s in range(12)]
+        return float(np.std(np.log(rms)))
+
+    steady, spread = log_rms_sd(0.0), log_rms_sd(0.8)
+    assert steady < 0.25
+    assert 0.4 < spread < 1.4
+    # The spread draws from its own stream: the rest of a seeded recording is unchanged.
+    a = simulate_recording("healthy", seconds=0.5, fs=4000.0, seed=5, subject=subject, excitation=0.05, params=base)
+    b = simulate_recording("healthy", seconds=0.5, fs=4000.0, seed=5, subject=subject, excitation=0.05,
+                           params=replace(base, background_spread=0.5))
+    ratio = np.std(b.data) / np.std(a.data)
+    assert ratio != pytest.approx(1.0, abs=1e-3)
+    assert np.corrcoef(a.data[:, 0], b.data[:, 0])[0, 1] > 0.99  # same noise, same units, only scaled

@@ -40,8 +40,8 @@ def simulated():
     return out
 
 
-#: Issue 9's target is 20% for both, met in every class. Measured (README, first set): MNF +7% healthy, -18%
-#: myopathy, -2% ALS; zero crossings +10%, +14%, -7%.
+#: Issue 9's target is 20% for both, met in every class. Measured (README, first set): MNF +4% healthy, -19%
+#: myopathy, -3% ALS; zero crossings -10%, +11%, -13%.
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
@@ -71,12 +71,12 @@ def two_sample():
     return {"real": real, "simulated": sim, **{c: compare(real[c], sim[c]) for c in CONDITIONS}}
 
 
-#: Issue 9's target is AUC <= 0.75 in every class (0.5: indistinguishable); it is met for myopathy and ALS.
-#: Measured on this set (README, "Simulator vs real", first of three sets): healthy 0.95, myopathy 0.61,
-#: ALS 0.61; the mean over the three sets is 0.94, 0.70, 0.68, and the sets differ by up to 0.18 (which 15
-#: simulated subjects are drawn). These limits guard against drifting back towards the old simulator's
-#: perfect separation (1.00): the measured value plus about the spread between sets.
-AUC_LIMIT = {"healthy": 0.99, "myopathic": 0.80, "neurogenic": 0.80}
+#: Issue 9's target is AUC <= 0.75 in every class (0.5: indistinguishable); simulator 6 meets it in each.
+#: Measured on this set (README, "Simulator vs real", first of three sets): healthy 0.72, myopathy 0.37,
+#: ALS 0.62; the mean over the three sets is 0.71, 0.48, 0.64, and the sets differ by up to 0.23 (which 15
+#: simulated subjects are drawn). These limits fail when a change brings a class clearly back above the
+#: target (the old simulators separated at 0.94-1.00).
+AUC_LIMIT = {"healthy": 0.80, "myopathic": 0.80, "neurogenic": 0.80}
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)

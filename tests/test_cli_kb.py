@@ -150,3 +150,43 @@ def test_serve_needs_a_knowledge_base_and_a_real_port(tmp_path):
         datasette_command(tmp_path / "x.db", tmp_path / "m.json", port=70000)
     tables = metadata_for(tmp_path / "my-copy.db")["databases"]["my-copy"]["tables"]
     assert tables["users"] == {"hidden": True, "allow": False}  # the rules follow the served file's name
+
+
+def _open_connections() -> int:
+    import gc
+    import sqlite3
+
+    count = 0
+    for obj in gc.get_objects():
+        if isinstance(obj, sqlite3.Connection):
+            try:
+                obj.execute("SELECT 1")
+            except sqlite3.ProgrammingError:  # closed
+                continue
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize("argv", [
+    ["kb", "search", "anything"],
+    ["kb", "show", "no-such-case"],
+    ["kb", "history", "no-such-case"],
+    ["kb", "import", "{tmp}/missing.yaml"],
+    ["kb", "export", "-o", "{tmp}"],
+    ["user", "list"],
+    ["user", "password", "no-such-user", "--password-stdin"],
+])
+def test_kb_and_user_commands_close_the_library_also_when_they_fail(initialised, tmp_path, argv):
+    # A failed command's traceback keeps its frames, and with them an unclosed connection, alive until the
+    # garbage collector runs: the library's -wal/-shm files and locks outlive the command (in a long-lived
+    # process such as the app or a test runner). With the collector off, nothing may stay open.
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = _open_connections()
+        runner.invoke(cli, [a.format(tmp=tmp_path) for a in argv], input="a-long-password\n")
+        assert _open_connections() == before
+    finally:
+        gc.enable()

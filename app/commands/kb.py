@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -22,6 +24,17 @@ kb_cli = typer.Typer(help="The case library: search, show, history, export, impo
 user_cli = typer.Typer(help="Accounts for curators, reviewers and admins (readers need none).", no_args_is_help=True)
 
 DB_OPTION = typer.Option(None, "--db", help="Database file (default: $MEDLENS_DB or ./data/medlens.db).")
+
+
+@contextmanager
+def library(db: Path | None, *, must_exist: bool = True) -> Iterator:
+    """The knowledge base for one command, closed when the command is done, also when it fails (an open
+    connection keeps SQLite's -wal and -shm files, and its locks, beyond the command)."""
+    database = open_db(db, must_exist=must_exist)
+    try:
+        yield database
+    finally:
+        database.close()
 
 
 def init_knowledge(db_path: str | Path | None = None) -> dict:
@@ -95,9 +108,9 @@ def kb_search(
             raise ValueError(f"Unknown category {category!r}: choose one of {', '.join(CATEGORIES)}.")
         check_year(year_from, "--year-from")
         check_year(year_to, "--year-to")
-        database = open_db(db, must_exist=True)
         filters = dict(category=category, year_from=year_from, year_to=year_to, tag=tag, limit=limit)
-        outcome = find_cases(database, query, **filters)
+        with library(db) as database:
+            outcome = find_cases(database, query, **filters)
         hits = outcome.hits
     if not json_out:
         if outcome.suggestion:
@@ -123,7 +136,8 @@ def kb_show(
 ) -> None:
     """Show one case with its sources."""
     with user_errors():
-        record = kcases.get_case(open_db(db, must_exist=True), slug)
+        with library(db) as database:
+            record = kcases.get_case(database, slug)
     if json_out:
         echo_json(record.to_dict())
         return
@@ -156,7 +170,8 @@ def kb_history(
 ) -> None:
     """List a case's revisions, newest first."""
     with user_errors():
-        revisions = kcases.case_history(open_db(db, must_exist=True), slug)
+        with library(db) as database:
+            revisions = kcases.case_history(database, slug)
     if json_out:
         echo_json([r.__dict__ for r in revisions])
         return
@@ -175,8 +190,9 @@ def kb_export(
 ) -> None:
     """Export the library (or a selection) as YAML or JSON."""
     with user_errors():
-        count = transfer.export_to_file(open_db(db, must_exist=True), output, fmt=fmt, slugs=slug or None, category=category,
-                                        status=status)
+        with library(db) as database:
+            count = transfer.export_to_file(database, output, fmt=fmt, slugs=slug or None, category=category,
+                                            status=status)
     typer.echo(f"Exported {count} cases to {output}")
 
 
@@ -192,7 +208,8 @@ def kb_import(
     """Import cases in one transaction; duplicates (same slug or DOI) are reported, not merged. Cases come
     in as drafts or in review, authored by --user, unless an admin imports with --trusted."""
     with user_errors():
-        report = transfer.import_from_file(open_db(db, must_exist=True), file, user=user, trusted=trusted)
+        with library(db) as database:
+            report = transfer.import_from_file(database, file, user=user, trusted=trusted)
     if json_out:
         echo_json(report.to_dict())
         return
@@ -241,7 +258,8 @@ def user_add(
                 password = sys.stdin.readline().rstrip("\n")
             else:
                 password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        user = users.add_user(open_db(db), name, role, password, by="medlens-cli")
+        with library(db, must_exist=False) as database:
+            user = users.add_user(database, name, role, password, by="medlens-cli")
     typer.echo(f"Added {user.name} ({user.role}).")
 
 
@@ -253,13 +271,13 @@ def user_password(
 ) -> None:
     """Set a new password (this also unlocks an account locked after failed logins)."""
     with user_errors():
-        database = open_db(db, must_exist=True)
-        users.get_user(database, name)  # a clear error before asking for a password
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-        users.set_password(database, name, password, by="medlens-cli")
+        with library(db) as database:
+            users.get_user(database, name)  # a clear error before asking for a password
+            if password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+            users.set_password(database, name, password, by="medlens-cli")
     typer.echo(f"New password set for {name}; the account is unlocked.")
 
 
@@ -270,7 +288,8 @@ def user_list(
 ) -> None:
     """List accounts and their roles (never their passwords)."""
     with user_errors():
-        rows = users.list_users(open_db(db, must_exist=True))
+        with library(db) as database:
+            rows = users.list_users(database)
     if json_out:
         echo_json(rows)
         return

@@ -76,6 +76,18 @@ def main() -> int:
         lo = np.nanmedian([a[key] for a, _ in pairs])
         hi = np.nanmedian([b[key] for _, b in pairs])
         print(f"| {name} | {format(lo, fmt)} | {format(hi, fmt)} |")
+    # Is the 4 kHz copies' 2 kHz band why so few myopathic MUAPs are polyphasic? Pool the MUAPs of the same
+    # records at both rates, per class.
+    print("\nPolyphasic MUAPs (more than 4 phases), pooled over the same records at both rates:\n")
+    print("| class | records | 4 kHz | 23.4 kHz |")
+    print("|---|---:|---:|---:|")
+    for c in muap_real.CLASSES:
+        mine = [(a, b) for a, b in pairs if a["label"] == c]
+        cells = []
+        for i in (0, 1):
+            muaps = [m for pair in mine for m in pair[i]["analysis"].muaps]
+            cells.append(f"{sum(m.polyphasic for m in muaps)} of {len(muaps)}")
+        print(f"| {c} | {len(mine)} | {cells[0]} | {cells[1]} |")
     patterns = {c: {} for c in muap_real.CLASSES}
     for r in results:
         patterns[r["label"]][r["pattern"]] = patterns[r["label"]].get(r["pattern"], 0) + 1

@@ -28,11 +28,11 @@ shapes and the teaching values (``TEACHING_PARAMS``). Also reported, not fitted:
 and duration and the spread of their amplitudes, and the window median and interquartile range of the 18
 gain-free window statistics the decision support uses (``WINDOW_STATS``). ``--keep-params FILE`` measures
 the chain and the shapes anew and keeps FILE's fitted values (see its ``kept_params_note``). ``--refine``
-then moves, in stages, each class's background (its corner, the effort wobble, its level's spread between
-recordings) and then its MUAP amplitude and their spread over units to the cell of a small grid that a
+then moves, in stages, each class's MUAP amplitude and their spread over units, and then its background
+(its corner, the effort wobble, its level's spread between recordings), to the cell of a small grid that a
 classifier two-sample test finds hardest to tell from the real records, among the cells that keep mean
-frequency, zero crossings, RMS and MUAP amplitude within 25% of real (``signal_core.simulator_refine``). The shipped
-file was made with ``--keep-params signal_core/simulator_params.json --refine``.
+frequency, zero crossings, RMS and MUAP amplitude within 25% of real (``signal_core.simulator_refine``).
+The shipped file was made with ``--keep-params signal_core/simulator_params.json --refine``.
 """
 
 from __future__ import annotations
@@ -530,9 +530,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-params", type=Path,
                         help="measure the chain and shapes anew but keep this file's condition parameters (no search)")
     parser.add_argument("--refine", action="store_true",
-                        help="then move each class's background and MUAP sizes, in stages, to the grid cells a "
+                        help="then move each class's MUAP sizes and background, in stages, to the grid cells a "
                              "classifier two-sample test finds hardest to tell from the real records "
-                             "(signal_core.simulator_refine; about 10 minutes)")
+                             "(signal_core.simulator_refine; about 8 minutes)")
     parser.add_argument("--exclude-subjects", default="",
                         help="comma-separated real subjects to leave out (e.g. C02,M04,A01), to test on them later")
     args = parser.parse_args(argv)

@@ -32,14 +32,14 @@ import numpy as np
 from signal_core.recording import Recording
 from signal_core.synthetic import CONDITIONS, ChainParams, ConditionParams, sample_subject, simulate_recording
 
-#: The stages in order (sizes first: from the moment fit's sizes no floor cell kept MUAP amplitude and RMS
-#: within the tolerance in healthy and myopathy), each a grid of points per parameter (every combination is tried). A point is a factor
+#: The stages in order, each a grid of points per parameter (every combination is tried). A point is a factor
 #: on the value the stage starts from, except for the parameters in ``ABSOLUTE``, whose points are the values
-#: themselves (the moment fit leaves them at 0). Why these: real records differ from one needle site to the
-#: next in the level of their floor far more than a simulated subject's recordings did, and their floor is
-#: slower (more below 100 Hz) than the fitted background; a wider spread of MUAP amplitudes (many small units
-#: and a few large ones) was what real ALS recordings needed. A first size grid also moved the low effort
-#: (x0.8 and x1.25): no class chose it, so it is left out.
+#: themselves (the moment fit leaves them at 0). Sizes go first: from the moment fit's sizes no floor cell kept
+#: MUAP amplitude and RMS within the tolerance in healthy and myopathy. Why these parameters: a wider spread of
+#: MUAP amplitudes (many small units and a few large ones) was what real ALS recordings needed; real records
+#: differ from one needle site to the next in the level of their floor far more than a simulated subject's
+#: recordings did, and their floor is slower (more below 100 Hz) than the fitted background. A first size grid
+#: also moved the low effort (x0.8 and x1.25): no class chose it, so it is left out.
 STAGES: dict[str, dict[str, tuple[float, ...]]] = {
     "size": {
         "amplitude_mv": (0.6, 0.7, 0.8, 0.9, 1.0, 1.2),
@@ -172,7 +172,8 @@ def refine(condition: str, params: ConditionParams, chain: ChainParams, real: li
 
 
 def refine_stage(condition: str, params: ConditionParams, chain: ChainParams, real: list[Row],
-                 grid: dict[str, tuple[float, ...]], *, seed_base: int = SEED_BASE) -> tuple[ConditionParams, list[Cell]]:
+                 grid: dict[str, tuple[float, ...]], *,
+                 seed_base: int = SEED_BASE) -> tuple[ConditionParams, list[Cell]]:
     """The cell of ``grid`` with the lowest two-sample AUC among those of clinical size (see the module)."""
     cells = []
     for combo in itertools.product(*grid.values()):
@@ -215,11 +216,14 @@ def refine_one(job: tuple) -> tuple[ConditionParams, list[Stage]]:
 def report(stages: list[Stage]) -> dict[str, Any]:
     """What the parameter file records about one class's refinement: per stage, each parameter's value
     before and after, and every cell."""
+    def cell(c: Cell) -> dict[str, Any]:
+        return {**{f"{k}_{'value' if k in ABSOLUTE else 'factor'}": v for k, v in c.factors.items()},
+                "auc": round(c.auc, 4), **{f"{k}_ratio": round(v, 3) for k, v in c.ratios.items()},
+                "eligible": c.eligible}
+
     return {stage.name: {**{name: [round(getattr(stage.before, name), 6), round(getattr(stage.after, name), 6)]
                             for name in STAGES[stage.name]},
-                         "cells": [{**{f"{k}_{'value' if k in ABSOLUTE else 'factor'}": v for k, v in c.factors.items()},
-                                    "auc": round(c.auc, 4), **{f"{k}_ratio": round(v, 3) for k, v in c.ratios.items()},
-                                    "eligible": c.eligible} for c in stage.cells]}
+                         "cells": [cell(c) for c in stage.cells]}
             for stage in stages}
 
 

@@ -315,5 +315,34 @@ def muap(
         typer.echo(f"Note: {line}")
 
 
+@emg_cli.command("interference")
+def interference(
+    recording: Path = typer.Argument(..., help="Needle recording at moderate voluntary effort (.npz, .hea, .csv ...)."),
+    channel: int = typer.Option(0, "--channel", help="Channel to analyse, numbered from 0."),
+    muscle: str | None = typer.Option(None, "--muscle", help="Muscle (e.g. biceps); default: the file's own."),
+    fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON (every epoch's point and side) instead of text."),
+) -> None:
+    """Interference pattern: turns per second against mean amplitude per 100 ms epoch, against the normal cloud."""
+    from signal_core.interference_cloud import INSIDE, LEFT, RIGHT, compare_with_cloud
+
+    with user_errors():
+        rec = _load(recording, fs)
+        result = compare_with_cloud(rec, channel=channel, muscle=muscle)
+    if json_output:
+        echo_json({"file": str(recording), **result.to_dict()})
+        return
+    counts = result.counts()
+    typer.echo(f"{recording}: {len(result.sides)} epochs of {result.epoch_s * 1000:g} ms, "
+               f"compared at {result.fs_compared:g} Hz.")
+    others = [f"{n} {side}" for side, n in counts.items() if n and side not in (INSIDE, RIGHT, LEFT)]
+    typer.echo(f"Epochs: {counts[INSIDE]} inside the normal cloud, {counts[RIGHT]} right of it (large), "
+               f"{counts[LEFT]} left of it (small)" + (f"; not compared: {', '.join(others)}." if others else "."))
+    typer.echo(f"Verdict: {result.verdict}. {result.message}")
+    for line in result.limits:
+        typer.echo(f"Note: {line}")
+    typer.echo(f"Cloud: {result.source}")
+
+
 def register(cli: typer.Typer) -> None:
     cli.add_typer(emg_cli, name="emg")

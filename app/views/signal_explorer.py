@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app.components.layout import page_boundary, page_header, simulated_data_note
+from app.components.interference_view import render_interference
 from app.components.muap_view import render_clinical_fields, render_muaps, render_sweep
 from app.state_signals import simulated, uploaded
 from signal_core.features import extract_features
@@ -87,3 +88,6 @@ with page_boundary("the recording view"):
 
 with page_boundary("the MUAP analysis"):
     render_muaps(rec)
+
+with page_boundary("the interference pattern"):
+    render_interference(rec)

@@ -132,3 +132,19 @@ def test_flat_recording_explains_why_there_are_no_muaps():
 
     at = _with_recording(Recording(np.zeros((8000, 1)), 4000.0, ("needle",), ("mV",)))
     assert any("No MUAPs found: the recording is flat" in w.value for w in at.warning)
+
+
+def test_interference_pattern_against_the_normal_cloud():
+    from signal_core.simulator_protocols import simulate_protocol
+
+    at = _with_recording(simulate_protocol("neurogenic", "moderate", seconds=4.0, seed=0))
+    assert any("Neurogenic side." in w.value and "reinnervation" in w.value for w in at.warning)
+    assert any("Cloud: medlens" in c.value and "not a diagnosis" in c.value for c in at.caption)
+    assert any("40 epochs of 100 ms at 4000 Hz" in c.value for c in at.caption)
+
+
+def test_flat_recording_has_no_interference_pattern_to_compare():
+    from signal_core.recording import Recording
+
+    at = _with_recording(Recording(np.zeros((8000, 1)), 4000.0, ("needle",), ("mV",)))
+    assert any("Not compared." in i.value and "No interference pattern" in i.value for i in at.info)

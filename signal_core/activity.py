@@ -9,8 +9,8 @@ at rest; and the interference pattern at stronger effort.
   textbook descriptions (Daube and Rubin 2009), not a validated detector; the polarity of a recording is
   not known to medlens, so either direction of the sharp deflection is accepted.
 - `interference_pattern`: per epoch, turns per second and the mean amplitude between successive turns
-  (turns with a swing of at least 100 uV, Willison's rule). medlens ships no verified normal cloud for
-  this plot, so the result carries the points and says so.
+  (turns with a swing of at least 100 uV, Willison's rule). `signal_core.interference_cloud` places these
+  points against a normal cloud.
 """
 
 from __future__ import annotations
@@ -158,6 +158,6 @@ def interference_pattern(recording: Recording, *, channel: int = 0, epoch_s: flo
         tps[k] = turns.size / (size / fs)
         if turns.size >= 2:
             amp[k] = float(np.mean(np.abs(np.diff(seg[turns])))) * 1000.0
-    note = ("No verified normal cloud for turns against amplitude is shipped, so epochs are not compared "
-            "with one; read the points against your laboratory's own cloud.")
+    note = ("Points only; signal_core.interference_cloud.compare_with_cloud places them against the normal cloud "
+            "measured on the N2001 controls (not a published cloud).")
     return InterferencePattern(epoch_s, tps, amp, note)

@@ -27,6 +27,15 @@ SOURCES: dict[str, str] = {
         "Eng 1995;42(5):486-496; 12 normal subjects of the UCY eHealth Lab table, range = mean +- 2 SD of "
         "subject means (ages not stated)"
     ),
+    "nfkn_knf": (
+        "Norsk forening for klinisk nevrofysiologi (Norwegian Society of Clinical Neurophysiology), Retningslinjer "
+        "for metoder i KNF, chapter 5, Referanseverdier for EMG og single fiber EMG, table of normal values for "
+        "standard (multi-MUP) EMG, https://legeforeningen.no/Fagmed/Norsk-forening-for-klinisk-nevrofysiologi/"
+        "metoder-prosedyrer/Retningslinjer-for-metoder-i-KNF---Elektronisk-versjon/"
+        "Kapittel-5---Elektromyografi-og-repetitiv-nervestimulering/Referanseverdier-for-EMG-og-single-fiber-EMG/; "
+        "mean +- SD as given there (read as the spread of muscles' mean values), range = mean +- 2 SD computed by "
+        "medlens; ages and number of subjects not stated on the page"
+    ),
 }
 
 #: Summary key compared for each reference parameter.
@@ -43,7 +52,14 @@ SUMMARY_KEY = {
 DIFFERENT_DEFINITION = {"spike_duration_ms"}
 
 #: Muscle names a user may type, mapped to the names in the table.
-MUSCLE_ALIASES = {"bb": "biceps brachii", "biceps": "biceps brachii", "biceps brachii": "biceps brachii"}
+MUSCLE_ALIASES = {
+    "bb": "biceps brachii", "biceps": "biceps brachii", "biceps brachii": "biceps brachii",
+    "deltoid": "deltoid", "deltoideus": "deltoid", "deltoid muscle": "deltoid",
+    "fdi": "first dorsal interosseous", "first dorsal interosseous": "first dorsal interosseous",
+    "first dorsal interosseus": "first dorsal interosseous", "1st dorsal interosseous": "first dorsal interosseous",
+    "interosseus dorsalis i": "first dorsal interosseous", "interosseous dorsalis i": "first dorsal interosseous",
+    "interosseus dors. i": "first dorsal interosseous", "dorsal interosseous i": "first dorsal interosseous",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class ReferenceRow:
     sd: float
     low: float
     high: float
-    n_subjects: int
+    n_subjects: int | None  # None: not stated in the source
     source: str
 
 
@@ -98,7 +114,7 @@ def load_reference_table() -> tuple[ReferenceRow, ...]:
             rows.append(ReferenceRow(
                 muscle=r["muscle"], age_min=_num(r["age_min"]), age_max=_num(r["age_max"]),
                 parameter=r["parameter"], mean=float(r["mean"]), sd=float(r["sd"]), low=float(r["low"]),
-                high=float(r["high"]), n_subjects=int(r["n_subjects"]), source=r["source"],
+                high=float(r["high"]), n_subjects=int(r["n_subjects"]) if r["n_subjects"].strip() else None, source=r["source"],
             ))
     return tuple(rows)
 

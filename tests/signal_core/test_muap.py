@@ -64,6 +64,25 @@ def test_no_reference_for_an_unlisted_muscle_says_so():
     assert any("No verified reference" in f for f in result.findings)
 
 
+@pytest.mark.parametrize("typed, name", [("Deltoideus", "deltoid"), ("FDI", "first dorsal interosseous"),
+                                         ("Interosseus dors. I", "first dorsal interosseous")])
+def test_deltoid_and_first_dorsal_interosseous_have_a_guideline_reference(typed, name):
+    from signal_core.muap_reference import load_reference_table, normalise_muscle, reference_rows
+
+    assert normalise_muscle(typed) == name
+    rows = {r.parameter: r for r in reference_rows(typed, age=60)}
+    assert set(rows) == {"duration_ms", "amplitude_mv"}
+    for r in rows.values():  # the range is mean +- 2 SD of the guideline's values; subjects not stated there
+        assert r.low == pytest.approx(r.mean - 2 * r.sd, abs=1e-3) and r.high == pytest.approx(r.mean + 2 * r.sd, abs=1e-3)
+        assert r.n_subjects is None and r.source == "nfkn_knf"
+    assert all(r.source in ("pattichis1995", "nfkn_knf") for r in load_reference_table())
+    truth = make_truth(4000.0, seconds=4.0)
+    result = analyse_muaps(truth.recording, muscle=typed)
+    assert result.muscle == name and {c.parameter for c in result.reference} == {"duration_ms", "amplitude_mv"}
+    assert "legeforeningen.no" in result.reference_note and "ages not stated" in result.reference_note
+    assert result.pattern in PATTERNS and any(f.startswith("Overall:") for f in result.findings)
+
+
 def _rec(x, fs=4000.0):
     return Recording(data=np.asarray(x, float), fs=fs, units=("mV",))
 
@@ -126,7 +145,7 @@ def test_segments_spontaneous_and_interference():
     assert spontaneous_activity(make_truth(fs, seconds=3.0).recording).rest_seconds == 0
     ip = interference_pattern(_rec(active, fs))
     assert ip.turns_per_s.size == 30 and np.nanmedian(ip.turns_per_s) > 50
-    assert np.nanmedian(ip.mean_amplitude_uv) > 300 and "No verified normal cloud" in ip.note
+    assert np.nanmedian(ip.mean_amplitude_uv) > 300 and "compare_with_cloud" in ip.note
 
 
 def test_clinical_header_fields_reach_the_analysis(tmp_path):

@@ -4,13 +4,15 @@ Controls are compared with a cloud built without their own subject (leave-one-su
 with the cloud of all 6 controls. Prints, per class and force level, how the records' verdicts fall,
 the median shares of epochs right and left of the cloud, and the verdict per subject with all its
 low-force epochs pooled; whether the 30 full-rate records get the verdict of their 4 kHz copies; and, for
-comparison, the simulator's subjects (seeds 0-9, 10 s) at the low and moderate protocols.
+comparison, the simulator's subjects (seeds 0-9, 10 s) at the low and moderate protocols; and the time of
+one cloud analysis (warm, median of 20) against the MUAP analysis of the same record in the same run.
 Needs ``../shared/data``.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -60,7 +62,25 @@ def main() -> int:
             counts = Counter(compare_with_cloud(simulate_protocol(condition, protocol, seconds=10.0, seed=s)).verdict
                              for s in range(10))
             print(f"| {condition} | {protocol} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS) + " |")
+    print()
+    from signal_core.muap import analyse_muaps  # noqa: PLC0415
+
+    for folder in ("emg_n2001", "emg_n2001_fullrate"):
+        rec = load_recording(DATA / folder / "records" / "N2001C04BB52.npz")
+        cloud_ms, muap_ms = (_median_ms(lambda f=f: f(rec)) for f in (compare_with_cloud, analyse_muaps))
+        print(f"Cloud analysis of N2001C04BB52 at {rec.fs:g} Hz: {cloud_ms:.1f} ms "
+              f"(MUAP analysis of the same record: {muap_ms:.1f} ms, {muap_ms / cloud_ms:.0f}x longer)")
     return 0
+
+
+def _median_ms(call, repeats: int = 20) -> float:
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1000)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,8 @@ from scipy import signal as sps
 
 from signal_core import _kernels
 from signal_core.filters import sosfiltfilt_channels
-from signal_core.muap_findings import findings_and_pattern, sampling_limits
-from signal_core.muap_reference import ReferenceComparison, compare, normalise_muscle
+from signal_core.muap_findings import findings_and_pattern, outlier_findings, sampling_limits
+from signal_core.muap_reference import OutlierCount, ReferenceComparison, compare, normalise_muscle, outlier_counts
 from signal_core.recording import Recording
 
 PATTERNS = ("normal", "myopathic", "neurogenic", "indeterminate")
@@ -120,6 +120,7 @@ class MuapAnalysis:
     reference_note: str = ""
     noise_mv: float = math.nan
     threshold_mv: float = math.nan
+    outliers: list[OutlierCount] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -127,7 +128,7 @@ class MuapAnalysis:
             "reference": [r.to_dict() for r in self.reference], "reference_note": self.reference_note,
             "findings": self.findings, "pattern": self.pattern, "message": self.message, "limits": self.limits,
             "fs": self.fs, "muscle": self.muscle, "age": self.age, "noise_mv": self.noise_mv,
-            "threshold_mv": self.threshold_mv,
+            "threshold_mv": self.threshold_mv, "outliers": [o.to_dict() for o in self.outliers],
         }
 
 
@@ -316,8 +317,14 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     summary = summarise(muaps)
     reference, note = compare(summary, muscle, age)
     findings, pattern = findings_and_pattern(summary, reference, normalise_muscle(muscle), note)
-    return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits, fs,
-                        normalise_muscle(muscle), age, note, noise, threshold)
+    outliers = muap_outliers(muaps, muscle, age)
+    return MuapAnalysis(muaps, summary, reference, findings + outlier_findings(outliers), pattern, None, limits, fs,
+                        normalise_muscle(muscle), age, note, noise, threshold, outliers)
+
+
+def muap_outliers(muaps: list[Muap], muscle: str | None, age: float | None) -> list[OutlierCount]:
+    """Single MUAPs beyond the reference's outlier limits, where the muscle's source gives them."""
+    return outlier_counts({p: [getattr(m, p) for m in muaps] for p in ("duration_ms", "amplitude_mv")}, muscle, age)
 
 
 def _age(value) -> float | None:
@@ -379,5 +386,6 @@ def combine_analyses(analyses: list[MuapAnalysis], *, muscle: str | None = None,
     summary = summarise(muaps)
     reference, note = compare(summary, muscle, age)
     findings, pattern = findings_and_pattern(summary, reference, normalise_muscle(muscle), note)
-    return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits, first.fs,
-                        normalise_muscle(muscle), age, note, first.noise_mv, first.threshold_mv)
+    outliers = muap_outliers(muaps, muscle, age)
+    return MuapAnalysis(muaps, summary, reference, findings + outlier_findings(outliers), pattern, None, limits,
+                        first.fs, normalise_muscle(muscle), age, note, first.noise_mv, first.threshold_mv, outliers)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from signal_core.muap_reference import ReferenceComparison
+from signal_core.muap_reference import OUTLIER_RULE_MAX, OutlierCount, ReferenceComparison
 
 #: Fewer MUAPs than this and the mean is uncertain (the reference study averaged 20 per muscle).
 FEW_MUAPS = 10
@@ -95,3 +95,20 @@ def findings_and_pattern(summary: dict[str, float], reference: list[ReferenceCom
         findings.append(f"Only {n} MUAP{'s' if n != 1 else ''} could be measured; the reference study averaged "
                         "20 per muscle, so the means are uncertain. Sample more needle positions.")
     return findings, pattern
+
+
+def outlier_findings(outliers: list[OutlierCount]) -> list[str]:
+    """One line on the single-MUAP outlier rule, where the muscle's reference gives outlier limits."""
+    if not outliers:
+        return []
+    names = {"duration_ms": ("duration", "ms"), "amplitude_mv": ("amplitude", "mV")}
+    parts = []
+    for o in outliers:
+        name, unit = names.get(o.parameter, (o.parameter, ""))
+        parts.append(f"{name} {o.n_below} below and {o.n_above} above {o.low:g}-{o.high:g} {unit}")
+    n = outliers[0].n_muaps
+    abnormal = [names.get(o.parameter, (o.parameter,))[0] for o in outliers if o.abnormal]
+    verdict = (f"more than {OUTLIER_RULE_MAX} beyond the limits for {' and '.join(abnormal)}: abnormal by that rule"
+               if abnormal else f"no parameter has more than {OUTLIER_RULE_MAX} beyond the limits")
+    caveat = f" The rule assumes 20 MUAPs; {n} were measured." if n < 20 else ""
+    return [f"Single MUAPs against the outlier limits: {'; '.join(parts)} (of {n}); {verdict}.{caveat}"]

@@ -74,6 +74,8 @@ class ReferenceRow:
     high: float
     n_subjects: int | None  # None: not stated in the source
     source: str
+    outlier_low: float | None = None  # limits for single MUAPs, where the source gives them
+    outlier_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,32 @@ class ReferenceComparison:
     def to_dict(self) -> dict:
         return {"parameter": self.parameter, "value": self.value, "low": self.low, "high": self.high,
                 "deviation_pct": self.deviation, "verdict": self.verdict, "source": self.source}
+
+
+#: More than this many single MUAPs beyond a parameter's outlier limits make the muscle abnormal (nfkn_knf,
+#: whose limits assume the first 20 MUAPs of a muscle).
+OUTLIER_RULE_MAX = 2
+
+
+@dataclass(frozen=True)
+class OutlierCount:
+    """Single MUAPs beyond a parameter's outlier limits (the multi-MUP outlier rule)."""
+
+    parameter: str
+    low: float
+    high: float
+    n_below: int
+    n_above: int
+    n_muaps: int
+    source: str
+
+    @property
+    def abnormal(self) -> bool:
+        return self.n_below + self.n_above > OUTLIER_RULE_MAX
+
+    def to_dict(self) -> dict:
+        return {"parameter": self.parameter, "low": self.low, "high": self.high, "n_below": self.n_below,
+                "n_above": self.n_above, "n_muaps": self.n_muaps, "abnormal": self.abnormal, "source": self.source}
 
 
 def normalise_muscle(muscle: str | None) -> str | None:
@@ -115,6 +143,7 @@ def load_reference_table() -> tuple[ReferenceRow, ...]:
                 muscle=r["muscle"], age_min=_num(r["age_min"]), age_max=_num(r["age_max"]),
                 parameter=r["parameter"], mean=float(r["mean"]), sd=float(r["sd"]), low=float(r["low"]),
                 high=float(r["high"]), n_subjects=int(r["n_subjects"]) if r["n_subjects"].strip() else None, source=r["source"],
+                outlier_low=_num(r.get("outlier_low") or ""), outlier_high=_num(r.get("outlier_high") or ""),
             ))
     return tuple(rows)
 
@@ -157,3 +186,16 @@ def compare(summary: dict[str, float], muscle: str | None, age: float | None) ->
                                                SOURCES.get(row.source, row.source)))
     ages = "ages not stated" if all(r.age_min is None for r in rows) else "age-matched"
     return comparisons, f"Reference: {rows[0].muscle}, {ages} ({SOURCES.get(rows[0].source, rows[0].source)})."
+
+
+def outlier_counts(values: dict[str, list[float]], muscle: str | None, age: float | None) -> list[OutlierCount]:
+    """For each reference row with outlier limits: how many of the MUAPs' values lie below and above them."""
+    out = []
+    for row in reference_rows(muscle, age):
+        if row.outlier_low is None or row.outlier_high is None or row.parameter not in values:
+            continue
+        v = [x for x in values[row.parameter] if x is not None and math.isfinite(x)]
+        out.append(OutlierCount(row.parameter, row.outlier_low, row.outlier_high,
+                                sum(x < row.outlier_low for x in v), sum(x > row.outlier_high for x in v), len(v),
+                                SOURCES.get(row.source, row.source)))
+    return out

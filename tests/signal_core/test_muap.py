@@ -83,6 +83,29 @@ def test_deltoid_and_first_dorsal_interosseous_have_a_guideline_reference(typed,
     assert result.pattern in PATTERNS and any(f.startswith("Overall:") for f in result.findings)
 
 
+def test_outlier_rule_counts_single_muaps_beyond_the_guideline_limits():
+    from signal_core.muap_reference import OUTLIER_RULE_MAX, outlier_counts
+
+    durations = [3.0, 3.5, 10.0, 11.0, 19.0, 20.0]  # 2 below 4.2 ms and 2 above 18.4 ms: 4 beyond
+    counts = {o.parameter: o for o in outlier_counts({"duration_ms": durations, "amplitude_mv": [0.5, float("nan")]},
+                                                    "deltoid", None)}
+    dur, amp = counts["duration_ms"], counts["amplitude_mv"]
+    assert (dur.n_below, dur.n_above, dur.n_muaps, dur.abnormal) == (2, 2, 6, True)
+    assert (amp.n_below, amp.n_above, amp.n_muaps, amp.abnormal) == (0, 0, 1, False)  # NaN not counted
+    assert not outlier_counts({"duration_ms": [3.0, 3.5]}, "deltoid", None)[0].abnormal  # 2 is not "more than 2"
+    assert OUTLIER_RULE_MAX == 2 and outlier_counts({"duration_ms": durations}, "biceps", None) == []  # no limits
+
+
+def test_outlier_rule_reaches_the_findings_and_json():
+    truth = make_truth(4000.0, seconds=4.0)
+    result = analyse_muaps(truth.recording, muscle="FDI")
+    assert {o.parameter for o in result.outliers} == {"duration_ms", "amplitude_mv"}
+    line = next(f for f in result.findings if f.startswith("Single MUAPs against the outlier limits"))
+    assert f"(of {len(result.muaps)})" in line and "The rule assumes 20 MUAPs" in line
+    assert json.loads(json.dumps(result.to_dict()))["outliers"][0]["n_muaps"] == len(result.muaps)
+    assert analyse_muaps(truth.recording, muscle="biceps").outliers == []
+
+
 def _rec(x, fs=4000.0):
     return Recording(data=np.asarray(x, float), fs=fs, units=("mV",))
 

@@ -8,17 +8,11 @@ import numpy as np
 from typer.testing import CliRunner
 
 from app.cli import cli
-from signal_core.io import save_recording
 from signal_core.recording import Recording
 from signal_core.simulator_protocols import simulate_protocol
+from tests.test_cli_emg_muap import _save
 
 runner = CliRunner()
-
-
-def _save(tmp_path, rec, name="rec.npz"):
-    path = tmp_path / name
-    save_recording(rec, path)
-    return path
 
 
 def test_interference_json_has_every_epoch_and_the_verdict(tmp_path):

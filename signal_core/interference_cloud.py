@@ -298,7 +298,7 @@ def compare_with_cloud(recording: Recording, *, channel: int = 0, cloud: Cloud |
 
     Never raises for bad signals: flat, clipped, rest-only or too short recordings get a message.
     """
-    from signal_core.muap_reference import normalise_muscle
+    from signal_core.muap_reference import normalise_muscle, recording_muscle
 
     cloud = cloud or load_cloud()
     rec, limits = to_cloud_band(recording)
@@ -318,7 +318,9 @@ def compare_with_cloud(recording: Recording, *, channel: int = 0, cloud: Cloud |
                       "holds weak to moderate efforts only), and were not compared.")
     if sides.count(ARTEFACT):
         limits.append(f"{sides.count(ARTEFACT)} epoch(s) flat or at the amplifier's limits were left out.")
-    name = normalise_muscle(muscle if muscle is not None else recording.metadata.get("muscle"))
+    given, muscle_notes = recording_muscle(recording, channel, muscle)
+    limits.extend(muscle_notes)
+    name = normalise_muscle(given)
     if name is None:
         limits.append(f"The muscle is not given; the cloud is for the {cloud.muscle}.")
     elif name != cloud.muscle:

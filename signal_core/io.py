@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import datetime
 import io as _io
 import json
 import math
@@ -470,11 +471,15 @@ def _read_wfdb(path: Path, name: str) -> tuple[np.ndarray, float, list[str], lis
 
 def _header_fields(comments: list[str]) -> dict[str, str]:
     """Clinical fields from WFDB header comments such as ``#age: 26`` or ``#gender: F`` (EMGLAB N2001)."""
-    aliases = {"gender": "sex", "level": "contraction_level"}
+    aliases = {"gender": "sex", "level": "contraction_level", "muscle tested": "muscle"}
     out = {}
     for line in comments:
-        key, sep, value = str(line).partition(":")
-        key = aliases.get(key.strip().lower(), key.strip().lower())
+        line = str(line)
+        # "age: 61" (N2001) or "age = 61"; "patient age" and "age (years)" name the same field
+        key, sep, value = line.partition(":") if ":" in line.split("=", 1)[0] else line.partition("=")
+        key = re.sub(r"\(.*?\)", " ", key).strip().lower()
+        key = " ".join(key.removeprefix("patient ").split())
+        key = aliases.get(key, key)
         if sep and key in CLINICAL_FIELDS and value.strip():
             out[key] = value.strip()
     return out
@@ -541,13 +546,44 @@ def _read_edf(path: Path, name: str) -> tuple[np.ndarray, float, list[str], list
         limits.check_values(max(lengths), n, name)
         data = np.column_stack([reader.readSignal(i) for i in range(n)])
         units = [reader.getPhysicalDimension(i).strip() for i in range(n)]
+        clinical = _edf_clinical_fields(reader)
     except SignalError:
         raise
     except Exception as exc:  # noqa: BLE001
         raise SignalError(f"{name}: could not read the signals in this EDF/BDF file ({_short(exc)})") from None
     finally:
         reader.close()
-    return data, rates[0], labels, units, {"format": path.suffix.lower().lstrip(".")}
+    return data, rates[0], labels, units, {"format": path.suffix.lower().lstrip("."), **clinical}
+
+
+def _edf_clinical_fields(reader: Any) -> dict[str, Any]:
+    """Sex and age from an EDF+ patient field: age from the birth date at the recording's start date,
+    else an "age 61" (or EDF+'s "age_61") in the free text. Fields that are absent or do not parse are left out."""
+    out: dict[str, Any] = {}
+    try:
+        header = reader.getHeader()
+    except Exception:  # noqa: BLE001 - plain EDF files may lack the EDF+ patient subfields
+        return out
+    sex = str(header.get("sex") or header.get("gender") or "").strip().lower()
+    if sex in ("male", "female", "m", "f"):
+        out["sex"] = sex[0].upper()
+    birth, start = str(header.get("birthdate") or "").strip(), header.get("startdate")
+    if birth and isinstance(start, datetime.datetime):
+        try:
+            born = datetime.datetime.strptime(birth, "%d %b %Y").date()
+        except ValueError:
+            born = None
+        if born is not None and born <= start.date():
+            day = start.date()
+            years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            if 0 <= years < 130:
+                out["age"] = years
+    if "age" not in out:
+        text = " ".join(str(header.get(k) or "") for k in ("patient_additional", "recording_additional"))
+        match = re.search(r"(?<![a-z])age[\W_]{0,3}(\d{1,3})(?!\d)", text, re.IGNORECASE)
+        if match and int(match.group(1)) < 130:
+            out["age"] = int(match.group(1))
+    return out
 
 
 def _short(exc: BaseException) -> str:

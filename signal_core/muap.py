@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +43,15 @@ from scipy import signal as sps
 from signal_core import _kernels
 from signal_core.filters import sosfiltfilt_channels
 from signal_core.muap_findings import findings_and_pattern, outlier_findings, sampling_limits
-from signal_core.muap_reference import OutlierCount, ReferenceComparison, compare, normalise_muscle, outlier_counts
+from signal_core.muap_reference import (
+    OutlierCount,
+    ReferenceComparison,
+    age_caveat,
+    compare,
+    normalise_muscle,
+    outlier_counts,
+    recording_muscle,
+)
 from signal_core.recording import Recording
 
 PATTERNS = ("normal", "myopathic", "neurogenic", "indeterminate")
@@ -282,9 +291,9 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     """
     x, unit_notes = _signal_mv(recording, channel)
     fs = recording.fs
-    muscle = muscle if muscle is not None else recording.metadata.get("muscle")
+    muscle, muscle_notes = recording_muscle(recording, channel, muscle)
     age = _age(age if age is not None else recording.metadata.get("age"))
-    limits = unit_notes + sampling_limits(fs)
+    limits = unit_notes + muscle_notes + sampling_limits(fs)
 
     def empty(message: str, noise: float = math.nan, thr: float = math.nan) -> MuapAnalysis:
         reference, note = compare({}, muscle, age)
@@ -318,7 +327,8 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     reference, note = compare(summary, muscle, age)
     findings, pattern = findings_and_pattern(summary, reference, normalise_muscle(muscle), note)
     outliers = muap_outliers(muaps, muscle, age)
-    return MuapAnalysis(muaps, summary, reference, findings + outlier_findings(outliers), pattern, None, limits, fs,
+    findings += outlier_findings(outliers) + [line for line in [age_caveat(age, reference, muscle)] if line]
+    return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits, fs,
                         normalise_muscle(muscle), age, note, noise, threshold, outliers)
 
 
@@ -327,7 +337,15 @@ def muap_outliers(muaps: list[Muap], muscle: str | None, age: float | None) -> l
     return outlier_counts({p: [getattr(m, p) for m in muaps] for p in ("duration_ms", "amplitude_mv")}, muscle, age)
 
 
+_AGE_TEXT = re.compile(r"^\s*(?:age\W*)?(\d{1,3}(?:[.,]\d+)?)\s*(?:y|yr|yrs|year|years|years old|a|j|jahre|år)?\.?\s*$",
+                       re.IGNORECASE)
+
+
 def _age(value) -> float | None:
+    """Age in years from a number or a header's text ('61', '61 years', '61 y', 'age 61'); None otherwise."""
+    if isinstance(value, str):
+        match = _AGE_TEXT.match(value)
+        value = match.group(1).replace(",", ".") if match else None
     try:
         age = float(value)
     except (TypeError, ValueError):
@@ -387,5 +405,6 @@ def combine_analyses(analyses: list[MuapAnalysis], *, muscle: str | None = None,
     reference, note = compare(summary, muscle, age)
     findings, pattern = findings_and_pattern(summary, reference, normalise_muscle(muscle), note)
     outliers = muap_outliers(muaps, muscle, age)
-    return MuapAnalysis(muaps, summary, reference, findings + outlier_findings(outliers), pattern, None, limits,
+    findings += outlier_findings(outliers) + [line for line in [age_caveat(age, reference, muscle)] if line]
+    return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits,
                         first.fs, normalise_muscle(muscle), age, note, first.noise_mv, first.threshold_mv, outliers)

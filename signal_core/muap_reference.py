@@ -121,13 +121,56 @@ class OutlierCount:
                 "n_above": self.n_above, "n_muaps": self.n_muaps, "abnormal": self.abnormal, "source": self.source}
 
 
+#: Words that name where or how a muscle was recorded, not which muscle: left out when matching a name
+#: ("m. biceps brachii dx", "EMG R deltoid", "Biceps-L" and "musculus deltoideus sin." name known muscles).
+MUSCLE_NOISE_WORDS = frozenset({
+    "m", "mm", "mus", "musc", "musculus", "muscle", "muscles", "emg", "needle", "concentric", "channel",
+    "left", "right", "l", "r", "lt", "rt", "li", "re", "dx", "sin", "dex", "dext", "dexter", "dextra", "sinister",
+    "sinistra", "bilateral", "side", "long", "short", "head", "caput", "longum", "breve",
+})
+
+
+def _words(text: str) -> str:
+    return " ".join(w for w in re.split(r"[^a-z0-9]+", text) if w and w not in MUSCLE_NOISE_WORDS)
+
+
+#: The aliases keyed by their words alone (punctuation and noise words left out).
+_ALIAS_WORDS = {_words(k): v for k, v in MUSCLE_ALIASES.items()}
+
+
 def normalise_muscle(muscle: str | None) -> str | None:
-    """'Biceps brachii (long head) [code BB]' -> 'biceps brachii'; unknown names are lower-cased as given."""
+    """'Biceps brachii (long head) [code BB]' -> 'biceps brachii'; 'm. biceps brachii dx' too.
+
+    A known name is matched once brackets, punctuation, sides (left/right, dx/sin) and words such as
+    "m.", "musculus" or "EMG" are left out; unknown names are returned lower-cased as given."""
     if muscle is None or not str(muscle).strip():
         return None
     text = re.sub(r"\[.*?\]|\(.*?\)", " ", str(muscle).lower())
     text = " ".join(text.replace("_", " ").split())
-    return MUSCLE_ALIASES.get(text, text)
+    return MUSCLE_ALIASES.get(text) or _ALIAS_WORDS.get(_words(text)) or text
+
+
+def muscle_in_label(label: str | None) -> str | None:
+    """The known muscle a channel label names ('EMG R deltoid' -> 'deltoid'), or None."""
+    if label is None or not str(label).strip():
+        return None
+    text = re.sub(r"\[.*?\]|\(.*?\)", " ", str(label).lower()).replace("_", " ")
+    return MUSCLE_ALIASES.get(" ".join(text.split())) or _ALIAS_WORDS.get(_words(text))
+
+
+def recording_muscle(recording, channel: int = 0, muscle: str | None = None) -> tuple[str | None, list[str]]:
+    """The muscle given, else the recording's ``metadata["muscle"]``, else one its channel label names
+    (with a note saying so)."""
+    if muscle is not None:
+        return muscle, []
+    if recording.metadata.get("muscle"):
+        return str(recording.metadata["muscle"]), []
+    names = recording.channel_names
+    label = names[channel] if 0 <= channel < len(names) else None
+    found = muscle_in_label(label)
+    if found is None:
+        return None, []
+    return found, [f"Muscle taken from the channel label {label!r}: {found} (give --muscle to override)."]
 
 
 def _num(text: str) -> float | None:
@@ -184,8 +227,37 @@ def compare(summary: dict[str, float], muscle: str | None, age: float | None) ->
             dev = (value - row.mean) / row.mean * 100.0
         comparisons.append(ReferenceComparison(row.parameter, float(value), row.low, row.high, dev, verdict,
                                                SOURCES.get(row.source, row.source)))
-    ages = "ages not stated" if all(r.age_min is None for r in rows) else "age-matched"
-    return comparisons, f"Reference: {rows[0].muscle}, {ages} ({SOURCES.get(rows[0].source, rows[0].source)})."
+    banded = any(r.age_min is not None or r.age_max is not None for r in rows)
+    ages = "age-matched" if banded else "ages not stated"
+    note = f"Reference: {rows[0].muscle}, {ages} ({SOURCES.get(rows[0].source, rows[0].source)})."
+    if age is not None and not banded:
+        note += (f" The ranges are the same at every age; at {age:g} years keep in mind that in normal muscle MUAP "
+                 f"duration, amplitude and turns rise with age ({AGE_EFFECT_SOURCE}).")
+    return comparisons, note
+
+
+#: Why an age matters when the reference has no age bands (a verified abstract; no numbers are taken from it).
+AGE_EFFECT_SOURCE = (
+    "30 normal adults aged 20-80, biceps, triceps and tibialis anterior, automatic decomposition; 1988, "
+    "PubMed 3178176, https://pubmed.ncbi.nlm.nih.gov/3178176/"
+)
+
+#: Parameters that rise with age in normal muscle (AGE_EFFECT_SOURCE).
+AGE_DEPENDENT = ("duration_ms", "amplitude_mv", "turns_mean")
+
+
+def age_caveat(age: float | None, comparisons: list[ReferenceComparison], muscle: str | None) -> str | None:
+    """A findings line when an age-dependent parameter is judged low or high against ranges without ages."""
+    if age is None or not comparisons:
+        return None
+    if any(r.age_min is not None or r.age_max is not None for r in reference_rows(muscle, age)):
+        return None
+    judged = [c for c in comparisons if c.parameter in AGE_DEPENDENT and c.verdict in ("low", "high")]
+    if not judged:
+        return None
+    return (f"Age {age:g}: the reference ranges do not change with age, while MUAP duration, amplitude and turns rise "
+            "with age in normal muscle (PubMed 3178176). A value just above a range counts for less in an older "
+            "patient, and one just below it for more.")
 
 
 def outlier_counts(values: dict[str, list[float]], muscle: str | None, age: float | None) -> list[OutlierCount]:

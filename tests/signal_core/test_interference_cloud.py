@@ -117,6 +117,9 @@ def test_other_muscles_and_unknown_muscles_are_flagged():
     assert any("not the tibialis anterior" in x for x in ic.compare_with_cloud(rec, muscle="tibialis anterior").limits)
     assert any("muscle is not given" in x for x in ic.compare_with_cloud(rec).limits)
     assert not any("muscle" in x for x in ic.compare_with_cloud(rec, muscle="Biceps").limits)
+    labelled = Recording(rec.data, rec.fs, ("EMG R deltoid",), rec.units, {})
+    limits = ic.compare_with_cloud(labelled).limits
+    assert any("channel label 'EMG R deltoid'" in x for x in limits) and any("not the deltoid" in x for x in limits)
 
 
 def test_simulated_neurogenic_effort_lies_right_of_the_cloud():

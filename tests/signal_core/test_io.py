@@ -336,3 +336,52 @@ def test_wfdb_header_promising_more_than_the_file_holds(tmp_path):
     (tmp_path / "w.hea").write_text(header)
     with pytest.raises(SignalError, match="w.hea: the header promises 900000000 samples"):
         load_recording(tmp_path / "w.hea")
+
+
+def _edf_with_patient(path, *, birthdate=None, start=None, sex=None, additional=""):
+    import datetime
+
+    writer = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
+    try:
+        writer.setSignalHeaders([{"label": "EMG R deltoid", "dimension": "uV", "sample_frequency": FS,
+                                  "physical_max": 400.0, "physical_min": -400.0, "digital_max": 32767,
+                                  "digital_min": -32768, "transducer": "", "prefilter": ""}])
+        if birthdate is not None:
+            writer.setBirthdate(birthdate)
+        if sex is not None:
+            writer.setSex(sex)
+        if additional:
+            writer.setPatientAdditional(additional)
+        writer.setStartdatetime(start or datetime.datetime(2024, 3, 2, 10, 0, 0))
+        writer.writeSamples([_signal(n=2000, channels=1, scale=50.0)[:, 0]])
+    finally:
+        writer.close()
+
+
+def test_edf_plus_patient_fields_give_age_and_sex(tmp_path):
+    """Clinical EDF+ exports carry the birth date and sex: the age is counted at the recording's start date."""
+    import datetime
+
+    _edf_with_patient(tmp_path / "a.edf", birthdate=datetime.date(1962, 5, 17), sex=1,
+                      start=datetime.datetime(2024, 3, 2, 10, 0))
+    meta = load_recording(tmp_path / "a.edf").metadata
+    assert meta["age"] == 61 and meta["sex"] == "M"  # 17 May 1962 to 2 March 2024: not yet 62
+    _edf_with_patient(tmp_path / "b.edf", birthdate=datetime.date(1962, 3, 2), sex=0,
+                      start=datetime.datetime(2024, 3, 2, 10, 0))
+    meta = load_recording(tmp_path / "b.edf").metadata
+    assert meta["age"] == 62 and meta["sex"] == "F"  # the birthday itself counts
+    _edf_with_patient(tmp_path / "c.edf", additional="age_45")
+    assert load_recording(tmp_path / "c.edf").metadata["age"] == 45  # free text, no birth date
+    _edf_with_patient(tmp_path / "d.edf")
+    assert "age" not in load_recording(tmp_path / "d.edf").metadata and "sex" not in \
+        load_recording(tmp_path / "d.edf").metadata  # nothing is guessed
+
+
+def test_wfdb_header_fields_in_other_labs_spellings():
+    from signal_core.io import _header_fields
+
+    fields = _header_fields(["Patient age = 70", "sex = F", "muscle tested: deltoid", "time: 10:30",
+                             "Age (years): 44", "no separator here", "diagnosis:"])
+    assert fields == {"age": "44", "sex": "F", "muscle": "deltoid"}  # the last age wins; empty values skipped
+    assert _header_fields(["age: 26", "gender: M", "level: low"]) == {"age": "26", "sex": "M",
+                                                                      "contraction_level": "low"}

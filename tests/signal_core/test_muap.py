@@ -196,3 +196,82 @@ def test_spike_duration_is_listed_but_never_judged():
     spike = [c for c in result.reference if c.parameter == "spike_duration_ms"]
     assert spike and spike[0].verdict == "different definition" and np.isfinite(spike[0].deviation)
     assert not any("spike duration" in f for f in result.findings)
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("m. biceps brachii dx", "biceps brachii"), ("Biceps-L", "biceps brachii"), ("EMG R deltoid", "deltoid"),
+    ("musculus deltoideus sin.", "deltoid"), ("FDI right", "first dorsal interosseous"),
+    ("Biceps brachii (long head) [code BB]", "biceps brachii"), ("tibialis anterior", "tibialis anterior"),
+])
+def test_muscle_names_from_other_labs(typed, name):
+    from signal_core.muap_reference import normalise_muscle
+
+    assert normalise_muscle(typed) == name
+
+
+@pytest.mark.parametrize("label, muscle", [("EMG biceps", "biceps brachii"), ("R Deltoid", "deltoid"),
+                                           ("needle1", None), ("EMG", None), ("Ch 1", None), ("r", None),
+                                           ("tibialis anterior", None), ("", None)])
+def test_a_channel_label_names_a_muscle_only_when_it_is_known(label, muscle):
+    from signal_core.muap_reference import muscle_in_label
+
+    assert muscle_in_label(label) == muscle
+
+
+def test_muscle_from_the_channel_label_when_the_file_has_none():
+    truth = make_truth(4000.0, seconds=4.0)
+    rec = truth.recording
+    labelled = Recording(rec.data, rec.fs, ("EMG L deltoid",), rec.units, {})
+    result = analyse_muaps(labelled)
+    assert result.muscle == "deltoid" and result.reference
+    assert any("channel label 'EMG L deltoid'" in line for line in result.limits)
+    assert analyse_muaps(labelled, muscle="biceps").muscle == "biceps brachii"  # the user's muscle wins
+    bare = analyse_muaps(Recording(rec.data, rec.fs, ("needle1",), rec.units, {}))
+    assert bare.muscle is None and not bare.reference and not any("channel label" in x for x in bare.limits)
+
+
+@pytest.mark.parametrize("text, age", [("61", 61.0), ("61 years", 61.0), ("61 y", 61.0), ("age 61", 61.0),
+                                       ("61,5", 61.5), (44, 44.0), ("6 months", None), ("unknown", None),
+                                       ("200", None), (float("nan"), None), (None, None)])
+def test_age_read_from_header_text(text, age):
+    from signal_core.muap import _age
+
+    assert _age(text) == age
+
+
+def test_age_without_age_banded_references_is_said_and_weighs_the_findings():
+    from signal_core.muap_reference import AGE_EFFECT_SOURCE, ReferenceComparison, age_caveat
+
+    truth = make_truth(4000.0, seconds=4.0)
+    aged = analyse_muaps(truth.recording, muscle="biceps", age=70)
+    assert "same at every age" in aged.reference_note and "3178176" in aged.reference_note
+    assert "3178176" not in analyse_muaps(truth.recording, muscle="biceps").reference_note  # no age, no caveat
+    high = ReferenceComparison("duration_ms", 14.0, 7.6, 11.6, 40.0, "high", "s")
+    normal = ReferenceComparison("duration_ms", 9.0, 7.6, 11.6, -5.0, "normal", "s")
+    area = ReferenceComparison("area_mv_ms", 0.9, 0.2, 0.5, 50.0, "high", "s")  # not shown to change with age
+    assert "Age 70" in age_caveat(70, [high], "biceps") and "3178176" in AGE_EFFECT_SOURCE
+    assert age_caveat(70, [normal, area], "biceps") is None and age_caveat(None, [high], "biceps") is None
+    with_caveat = [f for f in aged.findings if f.startswith("Age 70")]
+    judged = [c for c in aged.reference if c.parameter in ("duration_ms", "amplitude_mv", "turns_mean")
+              and c.verdict in ("low", "high")]
+    assert bool(with_caveat) == bool(judged)
+
+
+def test_muscle_names_and_ages_of_any_text_never_raise():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from signal_core.muap import _age
+    from signal_core.muap_reference import muscle_in_label, normalise_muscle
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(max_size=60))
+    def check(text):
+        name = normalise_muscle(text)
+        assert name is None or isinstance(name, str)
+        found = muscle_in_label(text)
+        assert found is None or found in {"biceps brachii", "deltoid", "first dorsal interosseous"}
+        age = _age(text)
+        assert age is None or 0 <= age < 130
+
+    check()

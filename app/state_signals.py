@@ -32,3 +32,13 @@ def uploaded(files: tuple[tuple[str, bytes], ...], fs: float | None) -> Recordin
         raise ValueError("Upload one recording at a time (a WFDB record as its .hea and .dat files together).")
     companions = {n: b for n, b in by_name.items() if n != main and Path(n).suffix.lower() in WFDB_PARTS}
     return load_recording_bytes(by_name[main], main, fs, companions=companions)
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the recordings...")
+def uploaded_many(files: tuple[tuple[str, bytes], ...], fs: float | None) -> list[Recording]:
+    """Several uploaded recordings; a WFDB record's .hea and .dat files go together (matched by name)."""
+    groups: dict[str, list[tuple[str, bytes]]] = {}
+    for name, data in files:
+        key = Path(name).stem.lower() if Path(name).suffix.lower() in WFDB_PARTS else name
+        groups.setdefault(key, []).append((name, data))
+    return [uploaded(tuple(group), fs) for group in groups.values()]

@@ -97,6 +97,15 @@ def main() -> int:
     print("\nPattern per subject, all its low-force MUAPs pooled (as a clinician pools needle positions):")
     for s, (label, pattern, n) in muap_real.subject_patterns(results).items():
         print(f"- {s} ({label}): {pattern}, {n} MUAPs")
+    print("\nPooling a few needle sites (`medlens emg muap REC1 REC2 ...`): each subject's records in consecutive "
+          "groups, pattern as labelled (right / groups):\n")
+    print("| records pooled | " + " | ".join(muap_real.CLASSES) + " | all |")
+    print("|---:|" + "---:|" * (len(muap_real.CLASSES) + 1))
+    for size in (1, 3, 5):
+        acc = muap_real.pooled_group_accuracy(results, size)
+        right, total = sum(a for a, _ in acc.values()), sum(b for _, b in acc.values())
+        print(f"| {size} | " + " | ".join("{}/{}".format(*acc[c]) for c in muap_real.CLASSES)
+              + f" | {right}/{total} ({right / total:.0%}) |")
     return 0
 
 

@@ -383,6 +383,39 @@ def _templates(sweeps, labels, n_cls, idx, fs, noise, min_ptp) -> list[Muap]:
     return muaps
 
 
+def analyse_session(recordings: list[Recording], *, channel: int = 0, muscle: str | None = None,
+                    age: float | None = None) -> tuple[MuapAnalysis, list[MuapAnalysis]]:
+    """Several low-force recordings of one muscle of one patient (needle sites of one examination):
+    each analysed, then their MUAPs pooled (``combine_analyses``). Returns ``(pooled, per_recording)``.
+
+    The muscle and age are the ones given, else the recordings' own. Raises ``SignalError`` when the
+    recordings name different muscles, subjects or ages: pooling them would mix muscles or patients.
+    """
+    from signal_core.errors import SignalError
+    from signal_core.muap_reference import normalise_muscle as _name
+
+    if not recordings:
+        raise SignalError("no recordings to pool; give at least one")
+    if muscle is None:
+        named = {_name(recording_muscle(r, channel)[0]) for r in recordings} - {None}
+        if len(named) > 1:
+            raise SignalError(f"these recordings are from different muscles ({', '.join(sorted(named))}); pool the "
+                              "recordings of one muscle, or give the muscle if the headers are wrong")
+        muscle = next(iter(named), None)
+    subjects = {str(r.metadata["subject"]) for r in recordings if r.metadata.get("subject")}
+    if len(subjects) > 1:
+        raise SignalError(f"these recordings are from different subjects ({', '.join(sorted(subjects))}); pool the "
+                          "recordings of one patient only")
+    if age is None:
+        ages = {a for a in (_age(r.metadata.get("age")) for r in recordings) if a is not None}
+        if len(ages) > 1:
+            raise SignalError(f"these recordings give different ages ({', '.join(f'{a:g}' for a in sorted(ages))}); "
+                              "pool the recordings of one examination, or give the age")
+        age = next(iter(ages), None)
+    per = [analyse_muaps(r, channel=channel, muscle=muscle, age=age) for r in recordings]
+    return combine_analyses(per, muscle=muscle, age=age), per
+
+
 def combine_analyses(analyses: list[MuapAnalysis], *, muscle: str | None = None,
                      age: float | None = None) -> MuapAnalysis:
     """Pool the MUAPs of several recordings of one muscle (needle positions of one examination), as a

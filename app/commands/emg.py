@@ -253,47 +253,53 @@ def features(
 
 @emg_cli.command("muap")
 def muap(
-    recording: Path = typer.Argument(..., help="Needle recording at slight voluntary contraction (.npz, .hea, .csv ...)."),
+    recordings: list[Path] = typer.Argument(..., help="Needle recording(s) at slight voluntary contraction (.npz, "
+                                            ".hea, .csv ...); several recordings of one muscle are pooled."),
     channel: int = typer.Option(0, "--channel", help="Channel to analyse, numbered from 0."),
     muscle: str | None = typer.Option(None, "--muscle", help="Muscle (e.g. biceps); default: the file's own."),
     age: float | None = typer.Option(None, "--age", help="Age in years; default: the file's own."),
     fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
-    """Quantitative needle EMG: MUAP durations, amplitudes, phases, turns ... against reference values."""
-    from signal_core.activity import segment_activity, spontaneous_activity
-    from signal_core.muap import analyse_muaps
+    """Quantitative needle EMG: MUAP durations, amplitudes, phases, turns ... against reference values.
+
+    Give several recordings of one muscle (needle sites of one examination) to pool their MUAPs, as a
+    clinician collects about 20 before judging the muscle."""
+    from signal_core.muap import analyse_muaps, analyse_session
 
     with user_errors():
-        rec = _load(recording, fs)
         if age is not None and not 0 <= age < 130:
             raise SignalError(f"age {age:g} is not a plausible age in years")
-        result = analyse_muaps(rec, channel=channel, muscle=muscle, age=age)
-        spont = spontaneous_activity(rec, channel=channel)
-        segments = segment_activity(rec, channel=channel)
-    activity = {
-        "segments": [{"start_s": s.start_s, "end_s": s.end_s, "kind": s.kind} for s in segments],
-        "seconds": {kind: sum(s.end_s - s.start_s for s in segments if s.kind == kind)
-                    for kind in ("rest", "voluntary", "artefact")},
-        "spontaneous": {"rest_seconds": spont.rest_seconds, "fibrillations": spont.fibrillations,
-                        "positive_sharp_waves": spont.positive_sharp_waves,
-                        "fibrillation_rate_hz": spont.fibrillation_rate_hz, "psw_rate_hz": spont.psw_rate_hz,
-                        "message": spont.message},
-    }
-    payload = {"file": str(recording), **result.to_dict(), "activity": activity}
+        recs = [_load(path, fs) for path in recordings]
+        if len(recs) == 1:
+            result, per = analyse_muaps(recs[0], channel=channel, muscle=muscle, age=age), []
+        else:
+            result, per = analyse_session(recs, channel=channel, muscle=muscle, age=age)
+        activities = [_activity(rec, channel) for rec in recs]
+    if len(recs) == 1:
+        payload = {"file": str(recordings[0]), **result.to_dict(), "activity": activities[0]}
+    else:
+        payload = {"files": [str(p) for p in recordings], "pooled": True, **result.to_dict(),
+                   "recordings": [{"file": str(p), "n_muaps": len(a.muaps), "pattern": a.pattern,
+                                   "message": a.message, "activity": act}
+                                  for p, a, act in zip(recordings, per, activities)]}
     if json_output:
         echo_json(payload)
         return
-    secs = activity["seconds"]
-    activity_line = (f"Activity: {secs['voluntary']:.1f} s voluntary, {secs['rest']:.1f} s rest, "
-                     f"{secs['artefact']:.1f} s artefact. {spont.message}")
+    activity_lines = [_activity_line(act) for act in activities]
+    if len(recs) > 1:
+        typer.echo(f"Pooled {len(recs)} recordings of one muscle:")
+        for path, a, line in zip(recordings, per, activity_lines):
+            typer.echo(f"  {path}: " + (f"{len(a.muaps)} MUAPs" if not a.message else "no MUAPs") + f". {line}")
     if result.message:
         typer.echo(result.message)
-        typer.echo(activity_line)
+        if len(recs) == 1:
+            typer.echo(activity_lines[0])
         for line in result.limits:
             typer.echo(f"Note: {line}")
         return
-    typer.echo(f"{recording}: {len(result.muaps)} MUAPs at {result.fs:g} Hz"
+    where = str(recordings[0]) if len(recs) == 1 else f"{len(recs)} recordings pooled"
+    typer.echo(f"{where}: {len(result.muaps)} MUAPs at {result.fs:g} Hz"
                f"{' from ' + result.muscle if result.muscle else ''}"
                f"{f', age {result.age:g}' if result.age is not None else ''}.")
     typer.echo(f"{'#':>3} {'dur ms':>7} {'amp mV':>7} {'phases':>6} {'turns':>5} {'area':>6} {'thick':>6} "
@@ -310,9 +316,33 @@ def muap(
     typer.echo("Findings:")
     for line in result.findings:
         typer.echo(f"- {line}")
-    typer.echo(activity_line)
+    if len(recs) == 1:
+        typer.echo(activity_lines[0])
     for line in result.limits:
         typer.echo(f"Note: {line}")
+
+
+def _activity(rec, channel: int) -> dict:
+    """Rest, voluntary and artefact stretches and spontaneous activity at rest, as JSON."""
+    from signal_core.activity import segment_activity, spontaneous_activity
+
+    spont = spontaneous_activity(rec, channel=channel)
+    segments = segment_activity(rec, channel=channel)
+    return {
+        "segments": [{"start_s": s.start_s, "end_s": s.end_s, "kind": s.kind} for s in segments],
+        "seconds": {kind: sum(s.end_s - s.start_s for s in segments if s.kind == kind)
+                    for kind in ("rest", "voluntary", "artefact")},
+        "spontaneous": {"rest_seconds": spont.rest_seconds, "fibrillations": spont.fibrillations,
+                        "positive_sharp_waves": spont.positive_sharp_waves,
+                        "fibrillation_rate_hz": spont.fibrillation_rate_hz, "psw_rate_hz": spont.psw_rate_hz,
+                        "message": spont.message},
+    }
+
+
+def _activity_line(activity: dict) -> str:
+    secs = activity["seconds"]
+    return (f"Activity: {secs['voluntary']:.1f} s voluntary, {secs['rest']:.1f} s rest, "
+            f"{secs['artefact']:.1f} s artefact. {activity['spontaneous']['message']}")
 
 
 @emg_cli.command("interference")

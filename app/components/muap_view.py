@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from signal_core.activity import segment_activity, spontaneous_activity
-from signal_core.muap import MuapAnalysis, analyse_muaps
+from signal_core.muap import MuapAnalysis, analyse_muaps, analyse_session
 from signal_core.recording import Recording
 
 SWEEP_WINDOWS_MS = (100, 150, 200)
@@ -118,6 +118,8 @@ def render_muaps(rec: Recording) -> None:
     muscle = c2.text_input("Muscle", str(rec.metadata.get("muscle") or ""), key="muap_muscle")
     age = c3.number_input("Age (years, 0 = from the header)", 0, 120, 0, key="muap_age")
     analysis = analyse_muaps(rec, channel=int(channel), muscle=muscle or None, age=float(age) if age else None)
+    pooled = render_pool(rec, int(channel), muscle or None, float(age) if age else None)
+    analysis = pooled or analysis
     st.caption(activity_summary(rec, int(channel)))
     for line in analysis.limits:
         st.caption(plain(line))
@@ -136,3 +138,30 @@ def render_muaps(rec: Recording) -> None:
         st.markdown(f"- {plain(line)}")
     st.caption("For education and research; not a diagnosis. Pattern names follow the textbook reading of MUAP "
                "duration against the reference range.")
+
+
+UPLOAD_TYPES = ["csv", "txt", "tsv", "npy", "npz", "edf", "bdf", "dat", "hea"]
+
+
+def render_pool(rec: Recording, channel: int, muscle: str | None, age: float | None) -> MuapAnalysis | None:
+    """Other recordings of the same muscle, pooled with this one (``analyse_session``); None if none given
+    or if they cannot be pooled (the reason is shown and the single recording's analysis stays)."""
+    from app.state_signals import uploaded_many
+
+    more = st.file_uploader("Pool with other recordings of this muscle (other needle sites of the same "
+                            "examination; a clinician judges about 20 MUAPs)", type=UPLOAD_TYPES,
+                            accept_multiple_files=True, key="muap_pool")
+    if not more:
+        return None
+    try:
+        others = uploaded_many(tuple((f.name, f.getvalue()) for f in more), None)
+        # the muscle box starts with this file's muscle: only a changed entry overrides the other files' headers
+        typed = muscle if muscle and muscle != str(rec.metadata.get("muscle") or "") else None
+        pooled, per = analyse_session([rec, *others], channel=channel, muscle=typed, age=age)
+    except ValueError as exc:  # SignalError included: unreadable file, other muscle, subject or channel
+        st.error(f"Not pooled: {plain(str(exc).rstrip('.'))}. The analysis below is of this recording alone.")
+        return None
+    counts = ", ".join(str(len(a.muaps)) for a in per)
+    st.info(f"Pooled {len(per)} recordings: {len(pooled.muaps)} MUAPs ({counts} per recording). The table, "
+            "reference comparison and findings below are of the pool.")
+    return pooled

@@ -148,3 +148,30 @@ def test_flat_recording_has_no_interference_pattern_to_compare():
 
     at = _with_recording(Recording(np.zeros((8000, 1)), 4000.0, ("needle",), ("mV",)))
     assert any("Not compared." in i.value and "No interference pattern" in i.value for i in at.info)
+
+
+def _npz(rec, **fields) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, signal=rec.data[:, 0], fs=rec.fs, **fields)
+    return buf.getvalue()
+
+
+def test_pooling_other_recordings_of_the_muscle():
+    """A second needle site's recording pools its MUAPs with this one; another muscle is refused, visibly."""
+    from tests.signal_core.muap_truth import make_truth
+
+    truth = make_truth(4000.0, seconds=6.0)
+    at = _with_recording(truth.recording)
+    single = len(_frame(at, "amplitude (mV)"))
+    pool = next(u for u in at.get("file_uploader") if "muap_pool" in u.proto.id)
+    pool.set_value([("site2.npz", _npz(truth.recording, muscle="biceps brachii"), "application/octet-stream")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(i.value.startswith("Pooled 2 recordings") for i in at.info)
+    assert len(_frame(at, "amplitude (mV)")) == 2 * single  # the same units seen twice
+    pool = next(u for u in at.get("file_uploader") if "muap_pool" in u.proto.id)
+    pool.set_value([("fdi.npz", _npz(truth.recording, muscle="FDI"), "application/octet-stream")])
+    at.run()
+    assert not at.exception
+    assert any("Not pooled: these recordings are from different muscles" in e.value for e in at.error)
+    assert len(_frame(at, "amplitude (mV)")) == single  # this recording's analysis stays

@@ -57,6 +57,24 @@ def subject_patterns(results: list[dict]) -> dict[str, tuple[str, str, int]]:
     return out
 
 
+EXPECTED_PATTERN = {"healthy": "normal", "myopathy": "myopathic", "neuropathy": "neurogenic"}
+
+
+def pooled_group_accuracy(results: list[dict], size: int) -> dict[str, tuple[int, int]]:
+    """Per class, (right, groups): each subject's low-force records in consecutive groups of ``size`` (a
+    shorter remainder left out), pooled, and the group's pattern compared with the subject's class."""
+    out: dict[str, tuple[int, int]] = {}
+    for s in sorted({r["subject"] for r in results}):
+        recs = [r for r in results if r["subject"] == s]
+        label = recs[0]["label"]
+        for start in range(0, len(recs) - size + 1, size):
+            group = [r["analysis"] for r in recs[start:start + size]]
+            pattern = combine_analyses(group).pattern if size > 1 else group[0].pattern
+            right, total = out.get(label, (0, 0))
+            out[label] = (right + (pattern == EXPECTED_PATTERN[label]), total + 1)
+    return out
+
+
 def class_medians(results: list[dict]) -> dict[str, dict[str, float]]:
     """Per class: the median over subjects of each subject's median over records (records without MUAPs
     are left out of the parameter medians)."""

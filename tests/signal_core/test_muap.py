@@ -275,3 +275,11 @@ def test_muscle_names_and_ages_of_any_text_never_raise():
         assert age is None or 0 <= age < 130
 
     check()
+
+
+def test_a_session_needs_recordings():
+    from signal_core.errors import SignalError
+    from signal_core.muap import analyse_session
+
+    with pytest.raises(SignalError, match="no recordings to pool"):
+        analyse_session([])

@@ -113,8 +113,13 @@ def read_manifest(path: str | os.PathLike, *, labels: Sequence[str] | None = Non
             problems.append(f"{where} ({rel}): empty label")
         elif allowed is not None and label not in allowed:
             problems.append(f"{where} ({rel}): unknown label {label!r}; expected one of {', '.join(sorted(allowed))}")
-        file_path = (path.parent / rel).resolve() if not Path(rel).is_absolute() else Path(rel)
-        if not file_path.is_file():
+        try:
+            file_path = (path.parent / rel).resolve() if not Path(rel).is_absolute() else Path(rel)
+            found = file_path.is_file()
+        except (OSError, ValueError) as exc:  # a name too long for the file system, or with a NUL byte
+            problems.append(f"{where}: {rel[:60]!r} is not a usable file name ({type(exc).__name__})")
+            continue
+        if not found:
             problems.append(f"{where}: file {rel} not found (paths are relative to the manifest's folder)")
         covariates = {}
         for c in COVARIATES:

@@ -126,3 +126,11 @@ def test_any_manifest_text_is_a_cohort_or_a_value_error(tmp_path_factory, text):
     except ValueError:
         return
     assert all(e.path.is_file() for e in cohort.entries)
+
+
+def test_a_path_too_long_for_the_file_system_is_a_listed_problem(tmp_path):
+    """Found by hypothesis: a 300-character name raised OSError (File name too long) instead of a message."""
+    path = tmp_path / "manifest.csv"
+    path.write_text("path,subject,label\n" + "x" * 300 + ".npz,S1,healthy\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a usable file name"):
+        read_manifest(path)

@@ -77,12 +77,13 @@ def segment_activity(recording: Recording, *, channel: int = 0, epoch_s: float =
     size = max(1, int(round(epoch_s * fs)))
     if x.size < size:
         return [Segment(0.0, x.size / fs, "artefact" if np.ptp(x) == 0 else "rest")]
+    raw = x  # flat and clipped stretches are judged on the signal as recorded, before any filter
     x = prepare_signal(x, fs)
     idx, _, _ = _detections(x, fs)
     n_ep = x.size // size
     counts = np.bincount(np.minimum(idx // size, n_ep - 1), minlength=n_ep)
-    rows = x[: n_ep * size].reshape(n_ep, size)
-    hi, lo = x.max(), x.min()
+    rows = raw[: n_ep * size].reshape(n_ep, size)
+    hi, lo = raw.max(), raw.min()
     at_rails = ((rows == hi) | (rows == lo)).sum(axis=1)
     kinds = np.where(np.ptp(rows, axis=1) == 0, "artefact",
                      np.where(at_rails >= 4, "artefact",

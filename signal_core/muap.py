@@ -66,12 +66,17 @@ MERGE_TOL = 0.125  # ... and for merging two classes that are one unit (compared
 # two different units of the ground-truth test)
 REJECT_TOL = 0.6  # a member this far from its template over the MUAP (markers) is a superimposition
 MIN_DISCHARGES = 5
+MERGE_SHIFT_MS = 5.0  # merge a class that is another's unit aligned on a phase up to 5 ms from its main peak
 MAX_CLASSES = 40
 DURATION_LEVEL_MV = 0.010  # at least +-10 uV (Pattichis 1995 used 40 uV; see the module docstring) ...
 DURATION_WINDOW_MS = 3.0  # ... for 3 ms
 PHASE_TURN_MV = 0.025  # 25 uV for phases and turns
 MIN_SECONDS = 0.5
 ANALYSIS_LOWPASS_HZ = 5000.0  # recordings sampled above 10 kHz are analysed in a 0-5 kHz band
+BASELINE_HZ = 2.0  # high-pass: the clinical band for MUAP analysis (and the N2001 amplifier's) starts at 2 Hz
+DRIFT_NOTE_MV = 0.05  # say so when the drift removed spans more than 50 uV
+HUM_SHARE = 0.05  # notch the mains hum when it holds this share of the power (quality.MAINS_WARN)
+HUM_HARMONICS = 5
 ISI_RANGE_MS = (20.0, 250.0)  # plausible intervals of one unit at low force (4-50 Hz)
 
 UNIT_SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
@@ -188,14 +193,44 @@ def _why_no_signal(x: np.ndarray, fs: float) -> str | None:
 
 
 def prepare_signal(x: np.ndarray, fs: float) -> np.ndarray:
-    """Remove the offset; above ``ANALYSIS_LOWPASS_HZ * 2`` Hz also low-pass at ``ANALYSIS_LOWPASS_HZ``
-    (zero phase): unfiltered full-rate recordings carry broadband noise up to 10 kHz that would raise the
-    detection threshold several-fold and add turns, while the MUAP itself has little energy up there."""
+    """``condition_signal`` without its notes."""
+    return condition_signal(x, fs)[0]
+
+
+def condition_signal(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
+    """The signal as a clinical EMG machine analyses it, and notes on what was removed.
+
+    - Offset and drift: a zero-phase high-pass at ``BASELINE_HZ``, the lower edge of the clinical band
+      (and of the N2001 amplifier); a wandering baseline would otherwise inflate the noise estimate and
+      hide every MUAP under the detection threshold.
+    - Mains hum: when its lines hold at least ``HUM_SHARE`` of the power (the quality report's warning
+      level), narrow zero-phase notches at the mains frequency and its harmonics.
+    - Above ``ANALYSIS_LOWPASS_HZ * 2`` Hz: a low-pass at ``ANALYSIS_LOWPASS_HZ`` (zero phase), because
+      unfiltered full-rate recordings carry broadband noise up to 10 kHz that would raise the detection
+      threshold several-fold and add turns, while the MUAP itself has little energy up there.
+    """
+    from signal_core.filters import notch
+    from signal_core.quality import mains_hum
+
+    notes: list[str] = []
     x = x - np.median(x)
+    if x.size > 3 * 7:  # sosfiltfilt's padding: shorter signals keep only the offset removal
+        sos = sps.butter(2, BASELINE_HZ, btype="highpass", fs=fs, output="sos")
+        steady = sosfiltfilt_channels(sos, x[:, None])[:, 0]
+        drift = x - steady
+        if np.ptp(drift) > DRIFT_NOTE_MV:
+            notes.append(f"Slow baseline drift (below {BASELINE_HZ:g} Hz, {np.ptp(drift) * 1000:.0f} uV peak to peak) "
+                         "removed before the analysis, as a clinical EMG machine's high-pass does.")
+        x = steady
+    hz, share = mains_hum(x, fs)
+    if hz is not None and share >= HUM_SHARE and hz < fs / 2:
+        x = notch(x, fs, hz, harmonics=HUM_HARMONICS)
+        notes.append(f"Mains hum at {hz:g} Hz ({share:.0%} of the signal's power) removed with narrow notch filters "
+                     f"at {hz:g} Hz and its harmonics before the analysis; check the needle's ground and cables.")
     if fs > 2 * ANALYSIS_LOWPASS_HZ:
         sos = sps.butter(4, ANALYSIS_LOWPASS_HZ, btype="lowpass", fs=fs, output="sos")
         x = sosfiltfilt_channels(sos, x[:, None])[:, 0]
-    return x
+    return x, notes
 
 
 def robust_noise_mv(x: np.ndarray) -> float:
@@ -257,8 +292,9 @@ def detect_and_sort(x: np.ndarray, fs: float, threshold: float) -> tuple[np.ndar
     # One refinement pass against each class's median (the running means drift while classes form).
     templates, _ = _kernels.muap_median(sweeps, labels, n_cls)
     wide = 3 * half  # compare whole potentials (+-6 ms), not just spikes, before merging
-    lo_w, hi_w = max(dead, pre - wide), min(pre + post + 1 - dead, pre + wide + 1)
-    shift, templates = _merge_duplicates(templates, lo_w, hi_w, dead)
+    reach = max(dead, int(round(MERGE_SHIFT_MS * fs / 1000)))
+    lo_w, hi_w = max(reach, pre - wide), min(pre + post + 1 - reach, pre + wide + 1)
+    shift, templates = _merge_duplicates(templates, lo_w, hi_w, reach)
     if shift.any():  # re-cut the merged classes' sweeps on the kept class's peak
         moved = labels >= 0
         idx = idx + np.where(moved, shift[np.maximum(labels, 0)], 0)
@@ -303,7 +339,8 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     why = _why_no_signal(x, fs)
     if why:
         return empty(why)
-    x = prepare_signal(x, fs)
+    x, conditioning = condition_signal(x, fs)
+    limits = conditioning + limits
     noise = robust_noise_mv(x)
     threshold = max(DETECT_K * noise, DETECT_FLOOR_MV)
     idx, sweeps, labels, n_cls = detect_and_sort(x, fs, threshold)

@@ -192,6 +192,13 @@ def _spectral_ratios(centred: np.ndarray, fs: float) -> list[tuple[float | None,
     return results
 
 
+def mains_hum(x: np.ndarray, fs: float) -> tuple[float | None, float]:
+    """(mains frequency, share of the power in its hum lines) of one signal, as the quality report measures it."""
+    row = np.asarray(x, dtype=float).reshape(1, -1)
+    hz, share, _ = _spectral_ratios(row - row.mean(), float(fs))[0]
+    return hz, share
+
+
 def _snr_db(centred: np.ndarray, seg: int) -> np.ndarray:
     power = np.mean(_segments(centred, seg) ** 2, axis=2)
     floor = np.percentile(power, SNR_FLOOR_PERCENTILE, axis=1)

@@ -47,7 +47,7 @@ def test_healthy_duration_inside_the_reference_range(table, results):
     assert ref.low <= table["healthy"]["duration_ms_mean"] <= ref.high
     pooled = muap_real.subject_patterns(results)  # each subject's MUAPs pooled, as in an examination
     controls = [p for label, p, _ in pooled.values() if label == "healthy"]
-    assert controls.count("normal") >= 4 and len(controls) == 6  # measured: 5 of 6
+    assert controls.count("normal") >= 4 and len(controls) == 6  # measured: 4 of 6 (5 before the 2 Hz high-pass)
     als = [p for label, p, _ in pooled.values() if label == "neuropathy"]
     myo = [p for label, p, _ in pooled.values() if label == "myopathy"]
     assert als.count("neurogenic") >= 3 and myo.count("myopathic") >= 3
@@ -83,4 +83,4 @@ def test_pooling_a_few_needle_sites_names_the_pattern_more_often(results):
         return sum(a for a, _ in acc.values()) / sum(b for _, b in acc.values())
 
     single, three, five = share(1), share(3), share(5)
-    assert three > single + 0.03 and five > single + 0.08  # measured: 0.56, 0.64, 0.71
+    assert three > single + 0.05 and five > single + 0.1  # measured: 0.63, 0.73, 0.85

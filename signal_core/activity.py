@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from signal_core import _kernels
-from signal_core.muap import DEAD_MS, DETECT_FLOOR_MV, DETECT_K, _signal_mv, prepare_signal, robust_noise_mv
+from signal_core.muap import (
+    DEAD_MS,
+    DETECT_FLOOR_MV,
+    DETECT_K,
+    _signal_mv,
+    condition_signal,
+    prepare_signal,
+    robust_noise_mv,
+)
 from signal_core.recording import Recording
 
 EPOCH_S = 0.1
@@ -56,6 +64,7 @@ class InterferencePattern:
     turns_per_s: np.ndarray
     mean_amplitude_uv: np.ndarray
     note: str
+    conditioning: list[str] = field(default_factory=list)  # drift or hum removed first (condition_signal)
 
 
 def _epochs(n: int, fs: float, epoch_s: float) -> int:
@@ -146,9 +155,11 @@ def spontaneous_activity(recording: Recording, *, channel: int = 0) -> Spontaneo
 
 
 def interference_pattern(recording: Recording, *, channel: int = 0, epoch_s: float = EPOCH_S) -> InterferencePattern:
-    """Turns per second and mean amplitude between turns (uV) per epoch (turn swing >= 100 uV)."""
+    """Turns per second and mean amplitude between turns (uV) per epoch (turn swing >= 100 uV), after the
+    same conditioning as the MUAP analysis (drift and mains hum out: a 100 uV hum alone makes turns)."""
     x, _ = _signal_mv(recording, channel)
     fs = recording.fs
+    x, conditioning = condition_signal(x, fs) if x.size else (x, [])
     size = max(2, int(round(epoch_s * fs)))
     n_ep = x.size // size
     tps = np.full(n_ep, np.nan)
@@ -161,4 +172,4 @@ def interference_pattern(recording: Recording, *, channel: int = 0, epoch_s: flo
             amp[k] = float(np.mean(np.abs(np.diff(seg[turns])))) * 1000.0
     note = ("Points only; signal_core.interference_cloud.compare_with_cloud places them against the normal cloud "
             "measured on the N2001 controls (not a published cloud).")
-    return InterferencePattern(epoch_s, tps, amp, note)
+    return InterferencePattern(epoch_s, tps, amp, note, conditioning)

@@ -1,4 +1,5 @@
-"""Zero-phase EMG filters (scipy.signal, second-order sections): band-pass, mains notch, envelope.
+"""Zero-phase EMG filters (scipy.signal, second-order sections): band-pass, mains notch, envelope; and
+mains hum removed as fitted sinusoids (``remove_mains``).
 
 Every function takes ``x`` as ``(n_samples,)`` or ``(n_samples, n_channels)`` and filters along the
 samples; frequencies are checked against the Nyquist frequency (``fs / 2``) with plain messages.
@@ -92,6 +93,46 @@ def notch(x, fs: float, mains: float = 50.0, harmonics: int = 3, q: float = NOTC
         # A narrow notch rings for about q / (pi * f0) seconds: pad by a few of those to tame the edges.
         out = _run(sps.tf2sos(b, a), out, padlen=int(3 * fs * q / (np.pi * f0)))
     return out
+
+
+def remove_mains(x, fs: float, mains: float = 50.0, harmonics: int = 5, search_hz: float = 0.5) -> np.ndarray:
+    """Subtract mains hum as fitted sinusoids: the line's exact frequency is found near ``mains`` (the
+    largest Fourier magnitude within +-``search_hz``, in 0.01 Hz steps), then each harmonic's amplitude and
+    phase are fitted over the whole recording by least squares and subtracted.
+
+    Unlike a notch (``notch``), which also cuts the EMG's own power around every harmonic and rings after
+    each MUAP, a fit over seconds removes only what is locked to the line: the MUAPs keep their shape. It
+    assumes the hum's amplitude is steady over the recording, as mains pickup usually is.
+    """
+    arr, fs = _prepare(x, fs)
+    if float(mains) not in (50.0, 60.0):
+        raise SignalError(f"mains frequency must be 50 or 60 Hz, got {mains}")
+    _check_freq("mains frequency", mains, fs)
+    one = arr.ndim == 1
+    cols = arr[:, None] if one else arr
+    t = np.arange(cols.shape[0]) / fs
+    grid = float(mains) + np.arange(-search_hz, search_hz + 1e-9, 0.01)
+    out = np.empty_like(cols)
+    for c in range(cols.shape[1]):
+        y = cols[:, c] - cols[:, c].mean()
+        # Fourier magnitude of the fundamental on the grid (a chirp of small steps: one complex product each)
+        step = np.exp(-2j * np.pi * 0.01 * t)
+        probe = y * np.exp(-2j * np.pi * grid[0] * t)
+        best, f1 = -1.0, float(mains)
+        for f in grid:
+            mag = abs(probe.sum())
+            if mag > best:
+                best, f1 = mag, float(f)
+            probe *= step
+        for k in range(1, int(harmonics) + 1):
+            if k * f1 >= fs / 2:
+                break
+            w = 2 * np.pi * k * f1 * t
+            basis = np.column_stack([np.cos(w), np.sin(w)])
+            coef, *_ = np.linalg.lstsq(basis, y, rcond=None)
+            y = y - basis @ coef
+        out[:, c] = y + cols[:, c].mean()
+    return out[:, 0] if one else out
 
 
 def envelope(x, fs: float, cutoff: float = ENVELOPE_CUTOFF_HZ, method: str = "rectify",

@@ -312,6 +312,7 @@ def compare_with_cloud(recording: Recording, *, channel: int = 0, cloud: Cloud |
     message = _message(verdict, compared, right, left, n, EPOCH_S)
     if recording.fs < 0.99 * CLOUD_FS:
         verdict, message = "not compared", limits[0]
+    limits.extend(ip.conditioning)
     beyond = sides.count(BEYOND)
     if beyond:
         limits.append(f"{beyond} epoch(s) had more than {cloud.turns_range[1]:g} turns/s, beyond the cloud (it "

@@ -204,19 +204,21 @@ def condition_signal(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
       (and of the N2001 amplifier); a wandering baseline would otherwise inflate the noise estimate and
       hide every MUAP under the detection threshold.
     - Mains hum: when its lines hold at least ``HUM_SHARE`` of the power (the quality report's warning
-      level), narrow zero-phase notches at the mains frequency and its harmonics.
+      level), subtracted as sinusoids fitted at the mains frequency and its harmonics (``remove_mains``; a
+      notch would also cut the MUAPs' own power there and ring after each one).
     - Above ``ANALYSIS_LOWPASS_HZ * 2`` Hz: a low-pass at ``ANALYSIS_LOWPASS_HZ`` (zero phase), because
       unfiltered full-rate recordings carry broadband noise up to 10 kHz that would raise the detection
       threshold several-fold and add turns, while the MUAP itself has little energy up there.
     """
-    from signal_core.filters import notch
+    from signal_core.filters import remove_mains
     from signal_core.quality import mains_hum
 
     notes: list[str] = []
     x = x - np.median(x)
-    if x.size > 3 * 7:  # sosfiltfilt's padding: shorter signals keep only the offset removal
+    if x.size > 3 * 7:  # sosfiltfilt's shortest padding: shorter signals keep only the offset removal
         sos = sps.butter(2, BASELINE_HZ, btype="highpass", fs=fs, output="sos")
-        steady = sosfiltfilt_channels(sos, x[:, None])[:, 0]
+        # pad by half a second (the filter's settling time), not scipy's few samples, so the edges do not ring
+        steady = sps.sosfiltfilt(sos, x, padtype="even", padlen=min(x.size - 1, int(fs / BASELINE_HZ)))
         drift = x - steady
         if np.ptp(drift) > DRIFT_NOTE_MV:
             notes.append(f"Slow baseline drift (below {BASELINE_HZ:g} Hz, {np.ptp(drift) * 1000:.0f} uV peak to peak) "
@@ -224,9 +226,9 @@ def condition_signal(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
         x = steady
     hz, share = mains_hum(x, fs)
     if hz is not None and share >= HUM_SHARE and hz < fs / 2:
-        x = notch(x, fs, hz, harmonics=HUM_HARMONICS)
-        notes.append(f"Mains hum at {hz:g} Hz ({share:.0%} of the signal's power) removed with narrow notch filters "
-                     f"at {hz:g} Hz and its harmonics before the analysis; check the needle's ground and cables.")
+        x = remove_mains(x, fs, hz, harmonics=HUM_HARMONICS)
+        notes.append(f"Mains hum at {hz:g} Hz ({share:.0%} of the signal's power) subtracted before the analysis (sinusoids "
+                     f"fitted at {hz:g} Hz and its harmonics); check the needle's ground and cables.")
     if fs > 2 * ANALYSIS_LOWPASS_HZ:
         sos = sps.butter(4, ANALYSIS_LOWPASS_HZ, btype="lowpass", fs=fs, output="sos")
         x = sosfiltfilt_channels(sos, x[:, None])[:, 0]

@@ -149,3 +149,14 @@ def test_any_short_noisy_recording_gets_a_result(n, scale, seed):
     x = np.random.default_rng(seed).normal(0, scale, n)
     result = ic.compare_with_cloud(Recording(x, 4000.0, units=("mV",)))
     assert result.verdict and result.message and len(result.sides) == result.turns_per_s.size
+
+
+def test_mains_hum_is_subtracted_before_turns_are_counted():
+    """A 100 uV hum alone swings more than the 100 uV that makes a turn: it is removed first, and said."""
+    rec = simulate_protocol("neurogenic", "moderate", seconds=6.0, seed=2)
+    t = np.arange(rec.n_samples) / rec.fs
+    hummed = rec.with_data(rec.data + (0.1 * np.sin(2 * np.pi * 50 * t))[:, None])
+    clean, noisy = ic.compare_with_cloud(rec), ic.compare_with_cloud(hummed)
+    assert any(x.startswith("Mains hum at 50 Hz") for x in noisy.limits)
+    assert noisy.verdict == clean.verdict == "neurogenic side"
+    assert abs(noisy.share_right - clean.share_right) < 0.1

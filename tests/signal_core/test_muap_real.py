@@ -83,4 +83,4 @@ def test_pooling_a_few_needle_sites_names_the_pattern_more_often(results):
         return sum(a for a, _ in acc.values()) / sum(b for _, b in acc.values())
 
     single, three, five = share(1), share(3), share(5)
-    assert three > single + 0.05 and five > single + 0.1  # measured: 0.63, 0.73, 0.85
+    assert three > single + 0.05 and five > single + 0.1  # measured: 0.60, 0.67, 0.80 (0.56, 0.64, 0.71 before the 2 Hz high-pass)

@@ -27,6 +27,7 @@ from signal_core.muap import (
     DETECT_K,
     _signal_mv,
     condition_signal,
+    fill_missing,
     prepare_signal,
     robust_noise_mv,
 )
@@ -84,8 +85,9 @@ def segment_activity(recording: Recording, *, channel: int = 0, epoch_s: float =
     if not np.isfinite(epoch_s) or epoch_s <= 0:
         raise ValueError("epoch length must be a positive number of seconds")
     size = max(1, int(round(epoch_s * fs)))
+    x, missing = fill_missing(x)
     if x.size < size:
-        return [Segment(0.0, x.size / fs, "artefact" if np.ptp(x) == 0 else "rest")]
+        return [Segment(0.0, x.size / fs, "artefact" if np.ptp(x) == 0 or missing.any() else "rest")]
     raw = x  # flat and clipped stretches are judged on the signal as recorded, before any filter
     x = prepare_signal(x, fs)
     idx, _, _ = _detections(x, fs)
@@ -94,7 +96,8 @@ def segment_activity(recording: Recording, *, channel: int = 0, epoch_s: float =
     rows = raw[: n_ep * size].reshape(n_ep, size)
     hi, lo = raw.max(), raw.min()
     at_rails = ((rows == hi) | (rows == lo)).sum(axis=1)
-    kinds = np.where(np.ptp(rows, axis=1) == 0, "artefact",
+    gappy = missing[: n_ep * size].reshape(n_ep, size).any(axis=1)  # missing samples: not judged
+    kinds = np.where((np.ptp(rows, axis=1) == 0) | gappy, "artefact",
                      np.where(at_rails >= 4, "artefact",
                               np.where(counts >= VOLUNTARY_MIN_DISCHARGES, "voluntary", "rest")))
     segments: list[Segment] = []
@@ -121,7 +124,7 @@ def spontaneous_activity(recording: Recording, *, channel: int = 0) -> Spontaneo
                                    "spontaneous activity cannot be assessed.")
     x, _ = _signal_mv(recording, channel)
     fs = recording.fs
-    x = prepare_signal(x, fs)
+    x = prepare_signal(fill_missing(x)[0], fs)
     idx, noise, _ = _detections(x, fs)
     in_rest = np.zeros(x.size, bool)
     for s in rest:
@@ -159,12 +162,15 @@ def interference_pattern(recording: Recording, *, channel: int = 0, epoch_s: flo
     same conditioning as the MUAP analysis (drift and mains hum out: a 100 uV hum alone makes turns)."""
     x, _ = _signal_mv(recording, channel)
     fs = recording.fs
+    x, missing = fill_missing(x)
     x, conditioning = condition_signal(x, fs) if x.size else (x, [])
     size = max(2, int(round(epoch_s * fs)))
     n_ep = x.size // size
     tps = np.full(n_ep, np.nan)
     amp = np.full(n_ep, np.nan)
     for k in range(n_ep):
+        if missing[k * size:(k + 1) * size].any():
+            continue  # samples missing here: no point for this epoch
         seg = x[k * size:(k + 1) * size]
         turns = _kernels.turn_points(seg, IP_TURN_MV)
         tps[k] = turns.size / (size / fs)

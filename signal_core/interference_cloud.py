@@ -318,7 +318,8 @@ def compare_with_cloud(recording: Recording, *, channel: int = 0, cloud: Cloud |
         limits.append(f"{beyond} epoch(s) had more than {cloud.turns_range[1]:g} turns/s, beyond the cloud (it "
                       "holds weak to moderate efforts only), and were not compared.")
     if sides.count(ARTEFACT):
-        limits.append(f"{sides.count(ARTEFACT)} epoch(s) flat or at the amplifier's limits were left out.")
+        limits.append(f"{sides.count(ARTEFACT)} epoch(s) flat, at the amplifier's limits or with missing samples "
+                      "were left out.")
     given, muscle_notes = recording_muscle(recording, channel, muscle)
     limits.extend(muscle_notes)
     name = normalise_muscle(given)

@@ -176,6 +176,34 @@ def _signal_mv(recording: Recording, channel: int) -> tuple[np.ndarray, list[str
     return recording.data[:, channel] * UNIT_SCALE.get(unit, 1.0), notes
 
 
+def finite_stretch(x: np.ndarray, fs: float) -> tuple[int, int, str | None]:
+    """``(start, stop, note)``: the longest run of finite samples, and a note when samples are missing
+    (NaN or infinite: gaps in an export, a disconnected channel); ``note`` is None when none are."""
+    ok = np.isfinite(x)
+    if ok.all():
+        return 0, x.size, None
+    if not ok.any():
+        return 0, 0, "Every sample is missing (NaN or infinite): there is no signal to analyse."
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.view(np.int8), [0]))))
+    starts, stops = edges[::2], edges[1::2]
+    k = int(np.argmax(stops - starts))
+    gaps = int(np.count_nonzero(np.diff(np.concatenate(([1], ok.view(np.int8)))) == -1))
+    start, stop = int(starts[k]), int(stops[k])
+    return start, stop, (f"{x.size - ok.sum()} samples are missing (NaN or infinite) in {gaps} gap(s); only the "
+                         f"longest stretch without gaps is analysed, {start / fs:.2f}-{stop / fs:.2f} s "
+                         f"({(stop - start) / fs:.1f} s).")
+
+
+def fill_missing(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(filled, missing)``: non-finite samples replaced by the median of the finite ones (a flat stretch
+    the detector ignores), and where they were."""
+    missing = ~np.isfinite(x)
+    if not missing.any():
+        return x, missing
+    fill = float(np.median(x[~missing])) if (~missing).any() else 0.0
+    return np.where(missing, fill, x), missing
+
+
 def _why_no_signal(x: np.ndarray, fs: float) -> str | None:
     """A message when the channel cannot hold MUAPs at all (short, flat, clipped), else None."""
     if x.size < MIN_SECONDS * fs:
@@ -329,16 +357,19 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     """
     x, unit_notes = _signal_mv(recording, channel)
     fs = recording.fs
+    start, stop, gap_note = finite_stretch(x, fs)
+    x = x[start:stop]
     muscle, muscle_notes = recording_muscle(recording, channel, muscle)
     age = _age(age if age is not None else recording.metadata.get("age"))
-    limits = unit_notes + muscle_notes + sampling_limits(fs)
+    limits = unit_notes + ([gap_note] if gap_note else []) + muscle_notes + sampling_limits(fs)
 
     def empty(message: str, noise: float = math.nan, thr: float = math.nan) -> MuapAnalysis:
         reference, note = compare({}, muscle, age)
         return MuapAnalysis([], summarise([]), [], [message], "indeterminate", message, limits, fs,
                             normalise_muscle(muscle), age, note, noise, thr)
 
-    why = _why_no_signal(x, fs)
+    why = ("No MUAPs analysed: every sample is missing (NaN or infinite), so there is no signal. Check the export "
+           "or the channel." if stop == start else _why_no_signal(x, fs))
     if why:
         return empty(why)
     x, conditioning = condition_signal(x, fs)

@@ -160,3 +160,12 @@ def test_mains_hum_is_subtracted_before_turns_are_counted():
     assert any(x.startswith("Mains hum at 50 Hz") for x in noisy.limits)
     assert noisy.verdict == clean.verdict == "neurogenic side"
     assert abs(noisy.share_right - clean.share_right) < 0.1
+
+
+def test_epochs_with_missing_samples_are_left_out_not_compared():
+    rec = simulate_protocol("neurogenic", "moderate", seconds=4.0, seed=2)
+    data = rec.data.copy()
+    data[4100:4300] = np.nan  # inside the epoch 1.0-1.1 s
+    result = ic.compare_with_cloud(rec.with_data(data))
+    assert result.sides[10] == ic.ARTEFACT and result.verdict == "neurogenic side"
+    assert any("with missing samples were left out" in x for x in result.limits)

@@ -324,3 +324,46 @@ def test_clipping_is_still_found_after_the_high_pass():
     clipped = np.clip(x, -1.0, 1.0)
     segments = segment_activity(Recording(clipped[:, None], 4000.0, ("needle",), ("mV",)))
     assert any(s.kind == "artefact" for s in segments)
+
+
+def test_missing_samples_are_said_and_the_longest_clean_stretch_is_analysed():
+    truth = make_truth(4000.0)
+    rec = truth.recording
+    data = rec.data.copy()
+    data[8000:8100] = np.nan  # a gap in an export at 2 s
+    data[30000] = np.inf
+    result = analyse_muaps(rec.with_data(data))
+    assert result.message is None and len(result.muaps) >= 4
+    assert any("101 samples are missing (NaN or infinite) in 2 gap(s)" in x and "2.02-7.50 s" in x
+               for x in result.limits), result.limits
+    gone = analyse_muaps(rec.with_data(np.full_like(rec.data, np.nan)))
+    assert gone.muaps == [] and "every sample is missing" in gone.message
+    segments = segment_activity(rec.with_data(data))
+    assert any(s.kind == "artefact" and s.start_s <= 2.0 < s.end_s for s in segments)
+
+
+def test_finite_stretch_against_a_plain_loop():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from signal_core.muap import finite_stretch
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from([0.1, -0.2, float("nan"), float("inf")]), min_size=1, max_size=40))
+    def check(values):
+        x = np.array(values)
+        start, stop, note = finite_stretch(x, 4000.0)
+        best, run_start, best_span = 0, None, (0, 0)  # the longest run of finite values, the first on ties
+        for i, v in enumerate(list(x) + [float("nan")]):
+            if np.isfinite(v) and run_start is None:
+                run_start = i
+            elif not np.isfinite(v) and run_start is not None:
+                if i - run_start > best:
+                    best, best_span = i - run_start, (run_start, i)
+                run_start = None
+        if np.isfinite(x).all():
+            assert (start, stop, note) == (0, x.size, None)
+        else:
+            assert (start, stop) == best_span and note
+
+    check()

@@ -259,6 +259,10 @@ def muap(
     muscle: str | None = typer.Option(None, "--muscle", help="Muscle (e.g. biceps); default: the file's own."),
     age: float | None = typer.Option(None, "--age", help="Age in years; default: the file's own."),
     fs: float | None = typer.Option(None, "--fs", help=_FS_HELP),
+    at_rest: bool | None = typer.Option(
+        None, "--at-rest/--contraction",
+        help="Whether the muscle was at rest, for fibrillations and positive sharp waves; default: the file's "
+             "protocol or level, else only long pauses are searched."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Quantitative needle EMG: MUAP durations, amplitudes, phases, turns ... against reference values.
@@ -275,7 +279,7 @@ def muap(
             result, per = analyse_muaps(recs[0], channel=channel, muscle=muscle, age=age), []
         else:
             result, per = analyse_session(recs, channel=channel, muscle=muscle, age=age)
-        activities = [_activity(rec, channel) for rec in recs]
+        activities = [_activity(rec, channel, at_rest) for rec in recs]
     if len(recs) == 1:
         payload = {"file": str(recordings[0]), **result.to_dict(), "activity": activities[0]}
     else:
@@ -322,11 +326,11 @@ def muap(
         typer.echo(f"Note: {line}")
 
 
-def _activity(rec, channel: int) -> dict:
+def _activity(rec, channel: int, at_rest: bool | None = None) -> dict:
     """Rest, voluntary and artefact stretches and spontaneous activity at rest, as JSON."""
     from signal_core.activity import segment_activity, spontaneous_activity
 
-    spont = spontaneous_activity(rec, channel=channel)
+    spont = spontaneous_activity(rec, channel=channel, at_rest=at_rest)
     segments = segment_activity(rec, channel=channel)
     return {
         "segments": [{"start_s": s.start_s, "end_s": s.end_s, "kind": s.kind} for s in segments],

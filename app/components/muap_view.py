@@ -78,11 +78,15 @@ def gallery_figure(analysis: MuapAnalysis):
     return fig
 
 
-def activity_summary(rec: Recording, channel: int) -> str:
+MUSCLE_STATES = {"From the file (else long pauses only)": None, "At rest": True, "Contracting": False}
+
+
+def activity_summary(rec: Recording, channel: int, at_rest: bool | None = None) -> str:
     segments = segment_activity(rec, channel=channel)
     seconds = {k: sum(s.end_s - s.start_s for s in segments if s.kind == k) for k in ("voluntary", "rest", "artefact")}
     return (f"Activity: {seconds['voluntary']:.1f} s voluntary, {seconds['rest']:.1f} s rest, "
-            f"{seconds['artefact']:.1f} s artefact. " + plain(spontaneous_activity(rec, channel=channel).message))
+            f"{seconds['artefact']:.1f} s artefact. "
+            + plain(spontaneous_activity(rec, channel=channel, at_rest=at_rest).message))
 
 
 def render_sweep(rec: Recording) -> None:
@@ -120,7 +124,9 @@ def render_muaps(rec: Recording) -> None:
     analysis = analyse_muaps(rec, channel=int(channel), muscle=muscle or None, age=float(age) if age else None)
     pooled = render_pool(rec, int(channel), muscle or None, float(age) if age else None)
     analysis = pooled or analysis
-    st.caption(activity_summary(rec, int(channel)))
+    state = st.radio("Muscle state, for fibrillations and positive sharp waves", list(MUSCLE_STATES),
+                     horizontal=True, key="muap_state")
+    st.caption(activity_summary(rec, int(channel), MUSCLE_STATES[state]))
     for line in analysis.limits:
         st.caption(plain(line))
     if analysis.message:

@@ -84,3 +84,22 @@ def test_pooling_a_few_needle_sites_names_the_pattern_more_often(results):
 
     single, three, five = share(1), share(3), share(5)
     assert three > single + 0.05 and five > single + 0.1  # measured: 0.60, 0.67, 0.80 (0.56, 0.64, 0.71 before the 2 Hz high-pass)
+
+
+def test_no_fibrillations_are_claimed_in_voluntary_recordings():
+    """Real low-force recordings hold no rest. With their headers ("level: low") spontaneous activity is not
+    assessed at all; without headers only long pauses are searched, and brief spikes count only in regular
+    trains of one shape. Before this rule 40 of the 90 control records 'had' fibrillation potentials."""
+    from signal_core.activity import spontaneous_activity
+    from signal_core.io import load_recording
+    from signal_core.recording import Recording
+
+    with_any: dict[str, int] = {}
+    for row in muap_real.low_force_rows():
+        rec = load_recording(row["path"])
+        assert spontaneous_activity(rec).message.startswith("Not assessed")
+        bare = spontaneous_activity(Recording(rec.data, rec.fs, rec.channel_names, rec.units, {}))
+        counted = bare.fibrillations + bare.positive_sharp_waves
+        with_any[row["label"]] = with_any.get(row["label"], 0) + (counted > 0)
+    # measured without headers: controls 8 of 90, myopathy 2 of 66, ALS 0 of 62 records
+    assert with_any.get("healthy", 0) <= 12 and with_any.get("myopathy", 0) <= 5 and with_any.get("neuropathy", 0) <= 3

@@ -135,6 +135,18 @@ def recording_state(metadata: dict) -> str | None:
     return None
 
 
+def activity_sentence(seconds: dict[str, float], spontaneous_message: str, at_rest: bool | None = None,
+                      metadata: dict | None = None) -> str:
+    """"Activity: 8.3 s voluntary, 2.9 s rest, 0.0 s artefact. <spontaneous activity>" for a report. At rest
+    (``at_rest`` or the recording's protocol) epochs with repeated discharges are not voluntary: they are
+    called "with repeated discharges" (fibrillating fibres, or units the patient could not relax)."""
+    state = {True: "rest", False: "contraction"}.get(at_rest) if at_rest is not None else recording_state(
+        metadata or {})
+    active = "with repeated discharges" if state == "rest" else "voluntary"
+    return (f"Activity: {seconds.get('voluntary', 0.0):.1f} s {active}, {seconds.get('rest', 0.0):.1f} s rest, "
+            f"{seconds.get('artefact', 0.0):.1f} s artefact. {spontaneous_message}")
+
+
 def _voluntary_unit_templates(recording: Recording, channel: int) -> list[tuple[np.ndarray, int]]:
     """Templates (and peak index) of the recording's MUAP-like units: classes of the MUAP analysis lasting
     ``FIB_MAX_MS`` or more. A unit firing alone at 8-10 Hz leaves every 100 ms epoch "rest", so where

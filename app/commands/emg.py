@@ -290,7 +290,7 @@ def muap(
     if json_output:
         echo_json(payload)
         return
-    activity_lines = [_activity_line(act) for act in activities]
+    activity_lines = [_activity_line(act, at_rest, rec.metadata) for act, rec in zip(activities, recs)]
     if len(recs) > 1:
         typer.echo(f"Pooled {len(recs)} recordings of one muscle:")
         for path, a, line in zip(recordings, per, activity_lines):
@@ -343,10 +343,10 @@ def _activity(rec, channel: int, at_rest: bool | None = None) -> dict:
     }
 
 
-def _activity_line(activity: dict) -> str:
-    secs = activity["seconds"]
-    return (f"Activity: {secs['voluntary']:.1f} s voluntary, {secs['rest']:.1f} s rest, "
-            f"{secs['artefact']:.1f} s artefact. {activity['spontaneous']['message']}")
+def _activity_line(activity: dict, at_rest: bool | None, metadata: dict) -> str:
+    from signal_core.activity import activity_sentence
+
+    return activity_sentence(activity["seconds"], activity["spontaneous"]["message"], at_rest, metadata)
 
 
 @emg_cli.command("interference")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from signal_core.activity import segment_activity, spontaneous_activity
+from signal_core.activity import activity_sentence, segment_activity, spontaneous_activity
 from signal_core.muap import MuapAnalysis, analyse_muaps, analyse_session
 from signal_core.recording import Recording
 
@@ -84,9 +84,8 @@ MUSCLE_STATES = {"From the file (else long pauses only)": None, "At rest": True,
 def activity_summary(rec: Recording, channel: int, at_rest: bool | None = None) -> str:
     segments = segment_activity(rec, channel=channel)
     seconds = {k: sum(s.end_s - s.start_s for s in segments if s.kind == k) for k in ("voluntary", "rest", "artefact")}
-    return (f"Activity: {seconds['voluntary']:.1f} s voluntary, {seconds['rest']:.1f} s rest, "
-            f"{seconds['artefact']:.1f} s artefact. "
-            + plain(spontaneous_activity(rec, channel=channel, at_rest=at_rest).message))
+    return plain(activity_sentence(seconds, spontaneous_activity(rec, channel=channel, at_rest=at_rest).message,
+                                   at_rest, rec.metadata))
 
 
 def render_sweep(rec: Recording) -> None:

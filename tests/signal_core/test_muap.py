@@ -415,3 +415,14 @@ def test_isolated_brief_spikes_are_not_fibrillations():
         x[i:i + spike.size] += spike * rng.uniform(0.5, 1.5)
     spont = spontaneous_activity(_rec(x, fs), at_rest=True)
     assert spont.fibrillations == 0 and "not counted" in spont.message
+
+
+def test_activity_sentence_does_not_call_discharges_at_rest_voluntary():
+    from signal_core.activity import activity_sentence
+
+    seconds = {"voluntary": 9.1, "rest": 0.9, "artefact": 0.0}
+    assert activity_sentence(seconds, "x.", metadata={"protocol": "rest"}).startswith(
+        "Activity: 9.1 s with repeated discharges, 0.9 s rest, 0.0 s artefact. x.")
+    assert "9.1 s voluntary" in activity_sentence(seconds, "x.", metadata={"contraction_level": "low"})
+    assert "with repeated discharges" in activity_sentence(seconds, "x.", at_rest=True)
+    assert "9.1 s voluntary" in activity_sentence(seconds, "x.")  # nothing says rest

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -378,6 +379,8 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     threshold = max(DETECT_K * noise, DETECT_FLOOR_MV)
     idx, sweeps, labels, n_cls = detect_and_sort(x, fs, threshold)
     muaps = _templates(sweeps, labels, n_cls, idx, fs, noise, threshold)
+    if start:  # discharge times in the recording's own samples, not the gap-free stretch's
+        muaps = [dataclasses.replace(m, discharges=m.discharges + start) for m in muaps]
     if not muaps:
         n_det = idx.size
         thr_text = f"{threshold * 1000:.0f} uV, {DETECT_K:g} x the noise of {noise * 1000:.0f} uV"

@@ -426,3 +426,15 @@ def test_activity_sentence_does_not_call_discharges_at_rest_voluntary():
     assert "9.1 s voluntary" in activity_sentence(seconds, "x.", metadata={"contraction_level": "low"})
     assert "with repeated discharges" in activity_sentence(seconds, "x.", at_rest=True)
     assert "9.1 s voluntary" in activity_sentence(seconds, "x.")  # nothing says rest
+
+
+def test_discharge_times_are_the_recordings_own_after_a_gap():
+    truth = make_truth(4000.0)
+    rec = truth.recording
+    data = rec.data.copy()
+    data[:4000] = np.nan  # the first second missing: the analysis starts at 1 s
+    result = analyse_muaps(rec.with_data(data))
+    clean = analyse_muaps(rec)
+    big, big_clean = (max(r.muaps, key=lambda m: m.amplitude_mv) for r in (result, clean))
+    later = set(big_clean.discharges[big_clean.discharges >= 4000].tolist())
+    assert big.discharges.min() >= 4000 and len(later & set(big.discharges.tolist())) >= 0.8 * len(big.discharges)

@@ -465,12 +465,11 @@ def analyse_session(recordings: list[Recording], *, channel: int = 0, muscle: st
     recordings name different muscles, subjects or ages: pooling them would mix muscles or patients.
     """
     from signal_core.errors import SignalError
-    from signal_core.muap_reference import normalise_muscle as _name
 
     if not recordings:
         raise SignalError("no recordings to pool; give at least one")
     if muscle is None:
-        named = {_name(recording_muscle(r, channel)[0]) for r in recordings} - {None}
+        named = {normalise_muscle(recording_muscle(r, channel)[0]) for r in recordings} - {None}
         if len(named) > 1:
             raise SignalError(f"these recordings are from different muscles ({', '.join(sorted(named))}); pool the "
                               "recordings of one muscle, or give the muscle if the headers are wrong")

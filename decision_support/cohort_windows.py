@@ -49,6 +49,7 @@ class WindowSettings:
     highpass_hz: float = 10.0
     label_column: str | None = None
     segments: SegmentSettings = field(default_factory=SegmentSettings)
+    remove_hum: bool = True  # subtract marked mains hum before the features (FeatureSettings.remove_hum)
 
     def __post_init__(self) -> None:
         if self.electrode not in ELECTRODE_FEATURES:
@@ -58,11 +59,12 @@ class WindowSettings:
     def features(self, names: tuple[str, ...] | None = None) -> FeatureSettings:
         return FeatureSettings(window_s=self.window_s, step_s=self.step_s,
                                features=names or ELECTRODE_FEATURES[self.electrode], channel_mode="per_channel",
-                               highpass_hz=self.highpass_hz)
+                               highpass_hz=self.highpass_hz, remove_hum=self.remove_hum)
 
     def to_dict(self) -> dict[str, Any]:
         return {"electrode": self.electrode, "window_s": float(self.window_s), "step_s": float(self.step_s),
-                "highpass_hz": float(self.highpass_hz), "label_column": self.label_column,
+                "highpass_hz": float(self.highpass_hz), "remove_hum": bool(self.remove_hum),
+                "label_column": self.label_column,
                 "segments": self.segments.to_dict(), "features": list(ELECTRODE_FEATURES[self.electrode]),
                 "baseline_features": list(HUDGINS_FEATURES)}
 
@@ -71,6 +73,7 @@ class WindowSettings:
         seg = d.get("segments", {})
         return cls(electrode=d["electrode"], window_s=float(d["window_s"]), step_s=float(d["step_s"]),
                    highpass_hz=float(d["highpass_hz"]), label_column=d.get("label_column"),
+                   remove_hum=bool(d.get("remove_hum", False)),  # models saved before hum removal: without it
                    segments=SegmentSettings(min_segment_s=float(seg.get("min_segment_s", 1.0)),
                                             trim_s=float(seg.get("trim_s", 0.25)),
                                             unlabelled=tuple(seg.get("unlabelled", ("",))),

@@ -4,8 +4,10 @@
 
 1. **compatibility** (``match_to_model``): the sampling rate and channels must fit the model. A clinical
    model resamples a faster recording down to its training rate (with a warning); a slower one is refused;
-2. **signal quality** (``signal_core.quality.assess_quality``): "fail" abstains with the quality reasons,
-   "warn" predicts but carries the warnings;
+2. **signal quality** (``signal_core.quality.assess_quality``): mains hum holding 5% or more of a channel's
+   power is first subtracted (``signal_core.filters.remove_hum``, with a warning that says so) when the
+   model's features were computed that way (``FeatureSettings.remove_hum``), so a clinic's hum is not a
+   reason to refuse; then "fail" abstains with the quality reasons, "warn" predicts but carries the warnings;
 3. **measurement** (``TrainedModel.measure``): the features and, for a clinical model, the MUAP analysis. A
    recording in which no MUAP could be measured is refused with the analysis' own clinical reason;
 4. **out-of-distribution check** (``model.ood``): with ``ood_policy="abstain"`` a recording beyond the
@@ -26,7 +28,7 @@ import hashlib
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from decision_support.columns import describe_feature, format_value, parse_featu
 from decision_support.registry import sha256_file
 from decision_support.shap_explain import Explanation, explain_prediction
 from decision_support.trained import TrainedModel
+from signal_core.filters import remove_hum
 from signal_core.quality import QualityReport, assess_quality
 from signal_core.recording import Recording
 
@@ -378,6 +381,24 @@ def _check_ood(model: TrainedModel, X: Any, base: dict, warnings: list[str], amp
     ]
 
 
+def without_hum(recording: Recording, model: TrainedModel) -> tuple[Recording, list[str]]:
+    """The recording with marked mains hum subtracted, as the model's features were made, and what was removed.
+
+    Only when the model's settings remove hum (models saved before hum removal keep their own features);
+    a recording with missing samples or under 16 samples is left to the quality check.
+    """
+    settings = getattr(model, "settings", None)
+    if not getattr(settings, "remove_hum", False) or recording.n_samples < 16 or not np.isfinite(recording.data).all():
+        return recording, []
+    data, removed = remove_hum(recording.data, recording.fs)
+    if not removed:
+        return recording, []
+    notes = [f"Mains hum at {hz:g} Hz ({share:.0%} of the power of channel {recording.channel_names[c]}) was subtracted "
+             f"before the quality check and the measurements (sinusoids fitted at {hz:g} Hz and its harmonics, as "
+             "for the training recordings); check the needle's ground and cables." for c, hz, share in removed]
+    return replace(recording, data=data), notes
+
+
 def predict_recording(recording: Recording, model: TrainedModel, *, confidence: float = 0.9, explain: bool = True,
                       input_sha256: str | None = None, input_name: str = "") -> PredictionResult:
     """Check, predict and explain one recording (see the module docstring for the steps).
@@ -397,10 +418,12 @@ def predict_recording(recording: Recording, model: TrainedModel, *, confidence: 
     amplitude_unit = recording.units[0] if recording.units else ""
 
     started = time.perf_counter()
-    quality = assess_quality(recording)
+    analysed, hum_notes = without_hum(recording, model)
+    quality = assess_quality(analysed)
     timings["quality"] = time.perf_counter() - started
     base["quality"] = quality
-    matched, problems, warnings = match_to_model(recording, model)
+    matched, problems, warnings = match_to_model(analysed, model)
+    warnings[:0] = hum_notes
     base["warnings"] = warnings
     if problems:
         return _abstain(base, problems)

@@ -3,7 +3,10 @@
 How a recording becomes a row (medlens predicts per *recording*, from aggregated window features):
 
 1. Each channel is high-passed at ``highpass_hz`` (10 Hz, zero phase; a DC offset or baseline drift must
-   not change the features), cut into windows (``window_s``, ``step_s``), and signal_core computes the base
+   not change the features), cleared of mains hum where its lines hold 5% or more of the power
+   (``remove_hum``: sinusoids fitted at the mains frequency and its harmonics and subtracted, as the MUAP
+   analysis does; hum would otherwise pull every spectral and crossing feature towards 50 or 60 Hz), cut
+   into windows (``window_s``, ``step_s``), and signal_core computes the base
    window features (``signal_core.features.extract_features``).
 2. Window features are turned into the *gain-robust* set below. A clinical needle recording's amplitude
    depends on the amplifier, the needle and how close it sits to the fibres, so the default set avoids
@@ -48,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 from signal_core.errors import SignalError
 from signal_core.features import FEATURES as SIGNAL_FEATURES
 from signal_core.features import extract_features
-from signal_core.filters import sosfiltfilt_channels
+from signal_core.filters import remove_hum, sosfiltfilt_channels
 from signal_core.recording import Recording
 from signal_core.robust import robust_sd
 
@@ -166,6 +169,7 @@ class FeatureSettings:
     aggregation: str = "median+iqr"
     channel_mode: str = "pooled"
     highpass_hz: float = 10.0  # zero-phase high-pass before features (0 = off): removes DC offset and drift
+    remove_hum: bool = True  # subtract mains hum holding >= 5% of a channel's power (signal_core.filters.remove_hum)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(str(f).upper() for f in self.features))
@@ -192,7 +196,8 @@ class FeatureSettings:
     def from_dict(cls, d: dict[str, Any]) -> FeatureSettings:
         return cls(window_s=float(d["window_s"]), step_s=float(d["step_s"]), features=tuple(d["features"]),
                    aggregation=d.get("aggregation", "median+iqr"), channel_mode=d.get("channel_mode", "pooled"),
-                   highpass_hz=float(d.get("highpass_hz", 0.0)))  # settings saved before the filter had none
+                   highpass_hz=float(d.get("highpass_hz", 0.0)),  # settings saved before the filter had none
+                   remove_hum=bool(d.get("remove_hum", False)))  # ... and before hum removal
 
     def digest(self) -> str:
         """Short hash of the settings (and of the feature code version) for cache keys."""
@@ -292,6 +297,14 @@ def _highpass(data: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
     return sosfiltfilt_channels(sos, data)  # exactly sps.sosfiltfilt(sos, data, axis=0), faster
 
 
+def _conditioned(data: np.ndarray, fs: float, settings: FeatureSettings) -> np.ndarray:
+    """The channels the window features are computed on: high-passed, then cleared of marked mains hum."""
+    data = _highpass(data, fs, settings.highpass_hz)
+    if settings.remove_hum and data.shape[0] >= 16 and np.isfinite(data).all():
+        data, _ = remove_hum(data, fs)
+    return data
+
+
 def _thinned(settings: FeatureSettings, recording: Recording) -> FeatureSettings:
     """The same window grid, every k-th window, so that at most ``MAX_POOLED_WINDOWS`` windows are pooled."""
     from signal_core.windows import plan
@@ -306,7 +319,7 @@ def recording_features(recording: Recording, settings: FeatureSettings | None = 
     settings = settings or FeatureSettings()
     if not isinstance(recording, Recording):
         raise SignalError("expected a Recording (load one with signal_core.io.load_recording)")
-    data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    data = _conditioned(recording.data, recording.fs, settings)
     if settings.channel_mode == "pooled":
         settings = _thinned(settings, recording)
     windows = _window_features(data, recording.fs, settings)  # (n_windows, n_channels, n_features)
@@ -336,7 +349,7 @@ def window_feature_matrix(recording: Recording, settings: FeatureSettings) -> tu
     sample of each window; thresholds and the high-pass are those of ``recording_features``, set once for
     the whole recording (so a quiet segment keeps its low amplitude relative to the active ones).
     """
-    data = _highpass(recording.data, recording.fs, settings.highpass_hz)
+    data = _conditioned(recording.data, recording.fs, settings)
     windows = _window_features(data, recording.fs, settings)  # (n_windows, n_channels, n_features)
     from signal_core.windows import plan
 

@@ -41,7 +41,8 @@ def card_sections(model: WindowedModel) -> dict[str, list[str]]:
             f"- Version {meta['version']}, created {meta['created']}; classifier: {CANDIDATES[model.kind]} (chosen by "
             "inner subject-grouped cross-validation).",
             f"- Features: {', '.join(s['features'])} per channel ({s['electrode']} EMG set), windows of "
-            f"{s['window_s']:g} s every {s['step_s']:g} s after a {s['highpass_hz']:g} Hz high-pass.",
+            f"{s['window_s']:g} s every {s['step_s']:g} s after a {s['highpass_hz']:g} Hz high-pass"
+            + (" and, on channels with marked mains hum, its subtraction." if s.get("remove_hum") else "."),
             f"- Window-level predictions; a segment's prediction is the mean of its windows' probabilities. {norm}",
         ],
         "intended_use": [

@@ -1,5 +1,5 @@
 """Zero-phase EMG filters (scipy.signal, second-order sections): band-pass, mains notch, envelope; and
-mains hum removed as fitted sinusoids (``remove_mains``).
+mains hum removed as fitted sinusoids (``remove_mains``; ``remove_hum`` only where the hum is marked).
 
 Every function takes ``x`` as ``(n_samples,)`` or ``(n_samples, n_channels)`` and filters along the
 samples; frequencies are checked against the Nyquist frequency (``fs / 2``) with plain messages.
@@ -133,6 +133,37 @@ def remove_mains(x, fs: float, mains: float = 50.0, harmonics: int = 5, search_h
             y = y - basis @ coef
         out[:, c] = y + cols[:, c].mean()
     return out[:, 0] if one else out
+
+
+HUM_SHARE = 0.05  # remove hum when its lines hold this share of a channel's power (the quality warning level)
+HUM_HARMONICS = 5
+
+
+def remove_hum(x, fs: float, min_share: float = HUM_SHARE,
+               harmonics: int = HUM_HARMONICS) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
+    """Subtract mains hum (``remove_mains``) from each channel whose hum lines hold at least ``min_share``
+    of its power, as ``signal_core.quality`` measures it; other channels are returned unchanged.
+
+    Returns the signal and ``(channel index, mains Hz, share before)`` for each channel cleaned, so callers
+    can say what they removed. Used by the MUAP analysis and by the decision support's features, so a
+    recording from a clinic with hum is measured as if its ground were good.
+    """
+    from signal_core.quality import mains_hum  # quality reads filters' neighbours only; no import cycle
+
+    arr, fs = _prepare(x, fs)
+    one = arr.ndim == 1
+    cols = arr[:, None] if one else arr
+    out = cols
+    removed: list[tuple[int, float, float]] = []
+    for c in range(cols.shape[1]):
+        hz, share = mains_hum(cols[:, c], fs)
+        if hz is None or share < min_share or hz >= fs / 2:
+            continue
+        if out is cols:
+            out = cols.copy()
+        out[:, c] = remove_mains(cols[:, c], fs, hz, harmonics=harmonics)
+        removed.append((c, float(hz), float(share)))
+    return (out[:, 0] if one else out), removed
 
 
 def envelope(x, fs: float, cutoff: float = ENVELOPE_CUTOFF_HZ, method: str = "rectify",

@@ -42,7 +42,7 @@ import numpy as np
 from scipy import signal as sps
 
 from signal_core import _kernels
-from signal_core.filters import sosfiltfilt_channels
+from signal_core.filters import HUM_HARMONICS, HUM_SHARE, remove_hum, sosfiltfilt_channels
 from signal_core.muap_findings import findings_and_pattern, outlier_findings, sampling_limits
 from signal_core.muap_reference import (
     OutlierCount,
@@ -76,8 +76,6 @@ MIN_SECONDS = 0.5
 ANALYSIS_LOWPASS_HZ = 5000.0  # recordings sampled above 10 kHz are analysed in a 0-5 kHz band
 BASELINE_HZ = 2.0  # high-pass: the clinical band for MUAP analysis (and the N2001 amplifier's) starts at 2 Hz
 DRIFT_NOTE_MV = 0.05  # say so when the drift removed spans more than 50 uV
-HUM_SHARE = 0.05  # notch the mains hum when it holds this share of the power (quality.MAINS_WARN)
-HUM_HARMONICS = 5
 ISI_RANGE_MS = (20.0, 250.0)  # plausible intervals of one unit at low force (4-50 Hz)
 
 UNIT_SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
@@ -239,9 +237,6 @@ def condition_signal(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
       unfiltered full-rate recordings carry broadband noise up to 10 kHz that would raise the detection
       threshold several-fold and add turns, while the MUAP itself has little energy up there.
     """
-    from signal_core.filters import remove_mains
-    from signal_core.quality import mains_hum
-
     notes: list[str] = []
     x = x - np.median(x)
     if x.size > 3 * 7:  # sosfiltfilt's shortest padding: shorter signals keep only the offset removal
@@ -253,9 +248,8 @@ def condition_signal(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
             notes.append(f"Slow baseline drift (below {BASELINE_HZ:g} Hz, {np.ptp(drift) * 1000:.0f} uV peak to peak) "
                          "removed before the analysis, as a clinical EMG machine's high-pass does.")
         x = steady
-    hz, share = mains_hum(x, fs)
-    if hz is not None and share >= HUM_SHARE and hz < fs / 2:
-        x = remove_mains(x, fs, hz, harmonics=HUM_HARMONICS)
+    x, removed = remove_hum(x, fs, HUM_SHARE, HUM_HARMONICS) if x.size >= 16 else (x, [])
+    for _, hz, share in removed:
         notes.append(f"Mains hum at {hz:g} Hz ({share:.0%} of the signal's power) subtracted before the analysis (sinusoids "
                      f"fitted at {hz:g} Hz and its harmonics); check the needle's ground and cables.")
     if fs > 2 * ANALYSIS_LOWPASS_HZ:

@@ -258,7 +258,8 @@ def _channel(name: str, m: _Measures, i: int, nan_count: int) -> ChannelQuality:
     if mains >= MAINS_WARN and not disconnected:
         verdicts.append("fail" if mains >= MAINS_FAIL else "warn")
         reasons.append(f"Channel {name} has mains hum: {mains:.0%} of its power is at {mains_hz:g} Hz and "
-                       "its harmonics (check grounding and cables).")
+                       "its harmonics (check grounding and cables). The MUAP analysis and the decision support "
+                       "subtract steady hum before they measure, and say so.")
     if motion >= MOTION_WARN and not disconnected:
         verdicts.append("fail" if motion >= MOTION_FAIL else "warn")
         reasons.append(f"Channel {name} has {motion:.0%} of its power below {MOTION_CUTOFF_HZ:g} Hz, "

@@ -110,15 +110,36 @@ def test_a_warning_predicts_but_carries_the_warning(quick_model):
     rec = demo_recording("healthy", 3, seconds=4.0)
     x = rec.data[:, 0]
     t = np.arange(x.size) / rec.fs
-    amplitude = np.sqrt(2 * 0.15 / 0.85 * np.var(x))  # hum = 15% of the power: between warn (5%) and fail (30%)
-    hummed = Recording(x + amplitude * np.sin(2 * np.pi * 50.0 * t), rec.fs, rec.channel_names, rec.units)
-    result = dp.predict_recording(hummed, quick_model)
+    amplitude = np.sqrt(2 * 0.4 / 0.6 * np.var(x))  # slow movement artefact: 40% of the power at 3 Hz (warn: 25-60%)
+    moved = Recording(x + amplitude * np.sin(2 * np.pi * 3.0 * t), rec.fs, rec.channel_names, rec.units)
+    result = dp.predict_recording(moved, quick_model)
     assert result.quality_verdict == "warn"
-    assert any(w.startswith("Signal quality:") and "mains hum" in w for w in result.warnings)
-    if not result.abstained:  # the hum may also move it outside the training cohort
+    assert any(w.startswith("Signal quality:") and "below 20 Hz" in w for w in result.warnings)
+    if not result.abstained:  # the artefact may also move it outside the training cohort
         assert result.predicted_label in quick_model.classes
     else:
         assert result.is_outlier
+
+
+@pytest.mark.parametrize("share", [0.15, 0.6])
+def test_mains_hum_is_subtracted_with_a_warning_instead_of_failing_the_check(quick_model, share):
+    """15% hum used to warn and pull the features towards 50 Hz; 60% failed the quality check. Both are now
+    subtracted first, the warning says so, and the answer is the clean recording's."""
+    rec = demo_recording("healthy", 3, seconds=4.0)
+    x = rec.data[:, 0]
+    t = np.arange(x.size) / rec.fs
+    amplitude = np.sqrt(2 * share / (1 - share) * np.var(x))
+    hummed = Recording(x + amplitude * np.sin(2 * np.pi * 50.02 * t + 0.4), rec.fs, rec.channel_names, rec.units)
+    clean, result = dp.predict_recording(rec, quick_model), dp.predict_recording(hummed, quick_model)
+    assert result.quality_verdict == clean.quality_verdict
+    assert any(w.startswith("Mains hum at 50 Hz") and "subtracted" in w for w in result.warnings)
+    assert result.abstained == clean.abstained
+    if not clean.abstained:  # the fit also takes the EMG's own 50 Hz line, so the features move a little
+        for label, p in clean.probabilities.items():
+            assert result.probabilities[label] == pytest.approx(p, abs=0.1)
+        top, second = sorted(clean.probabilities.values())[::-1][:2]
+        if top - second > 0.1:
+            assert result.predicted_label == clean.predicted_label
 
 
 def test_a_different_sampling_rate_abstains_with_a_plain_reason(quick_model):

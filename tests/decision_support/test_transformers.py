@@ -55,6 +55,23 @@ def test_dc_offset_and_slow_drift_do_not_change_the_features():
     assert recording_features(shifted, unfiltered)["ZC_RATE_median"] < 0.5 * base["ZC_RATE_median"]
 
 
+def test_mains_hum_is_subtracted_before_the_features_and_old_settings_keep_it():
+    """Hum of a third of the power moves the median MNF towards 50 Hz when left in; subtracted (the default),
+    the features stay near the clean recording's. Settings saved before hum removal read back without it."""
+    rec = simulate_recording("healthy", seconds=2.0, seed=4)
+    t = np.arange(rec.n_samples) / rec.fs
+    size = float(np.std(rec.data[:, 0]))
+    hummed = Recording(rec.data + (size * np.sin(2 * np.pi * 50.01 * t))[:, None], rec.fs)
+    base, cleaned = recording_features(rec), recording_features(hummed)
+    kept = recording_features(hummed, FeatureSettings(remove_hum=False))
+    assert abs(cleaned["MNF_median"] - base["MNF_median"]) < 0.05 * base["MNF_median"]
+    assert kept["MNF_median"] < 0.8 * base["MNF_median"]
+    old = FeatureSettings().to_dict()
+    del old["remove_hum"]
+    assert FeatureSettings.from_dict(old).remove_hum is False
+    assert FeatureSettings.from_dict(FeatureSettings().to_dict()).remove_hum is True
+
+
 def test_absolute_amplitude_feature_is_opt_in_and_does_change():
     assert "LOG10_RMS" not in DEFAULT_FEATURES and len(feature_columns(FeatureSettings())) == 38
     s = FeatureSettings(features=("LOG10_RMS",))

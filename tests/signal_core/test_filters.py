@@ -146,3 +146,24 @@ def test_remove_mains_errors():
         remove_mains(_tone(10), FS, mains=55)
     with pytest.raises(SignalError, match="NaN"):
         remove_mains(np.full(100, np.nan), FS)
+
+
+def test_remove_hum_cleans_only_channels_whose_hum_is_marked():
+    """Channel 1 carries 60 Hz hum well above the quality warning level, channel 2 a trace of 50 Hz below it:
+    only channel 1 is changed, and the report names its channel, frequency and share."""
+    from signal_core.filters import HUM_SHARE, remove_hum
+    from signal_core.quality import mains_hum
+
+    rng = np.random.default_rng(3)
+    emg = rng.normal(0.0, 0.05, (T.size, 2))
+    data = emg.copy()
+    data[:, 0] += 0.1 * np.sin(2 * np.pi * 60.02 * T)
+    data[:, 1] += 0.002 * np.sin(2 * np.pi * 50 * T)
+    assert mains_hum(data[:, 1], FS)[1] < HUM_SHARE <= mains_hum(data[:, 0], FS)[1]
+    cleaned, removed = remove_hum(data, FS)
+    assert [(c, hz) for c, hz, _ in removed] == [(0, 60.0)]
+    assert removed[0][2] >= HUM_SHARE
+    assert np.std(cleaned[:, 0] - emg[:, 0]) < 0.1 * np.std(data[:, 0] - emg[:, 0])
+    np.testing.assert_array_equal(cleaned[:, 1], data[:, 1])
+    one, again = remove_hum(emg[:, 0], FS)
+    assert again == [] and one is not None and np.array_equal(one, emg[:, 0])

@@ -235,6 +235,22 @@ def _read_csv(path: Path, name: str, fs: float | None,
     return data, fs, names, meta
 
 
+_UNIT_IN_NAME = re.compile(r"(?:^|[\s_\-(\[/])(uv|µv|μv|mv|nv|v|microvolts?|millivolts?|volts?)[)\]]?\s*$",
+                           re.IGNORECASE)
+_UNIT_WORDS = {"uv": "uV", "µv": "uV", "μv": "uV", "microvolt": "uV", "microvolts": "uV", "mv": "mV",
+               "millivolt": "mV", "millivolts": "mV", "v": "V", "volt": "V", "volts": "V", "nv": "nV"}
+
+
+def units_in_names(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Units a CSV header names at the end of its columns ("emg_uV", "EMG (mV)", "biceps [µV]"); ``()`` when
+    none does (the MUAP analysis then reads the unit from the signal's size)."""
+    found = []
+    for column in names:
+        match = _UNIT_IN_NAME.search(str(column).strip())
+        found.append(_UNIT_WORDS[match.group(1).lower()] if match else "")
+    return tuple(found) if any(found) else ()
+
+
 MS_TIME_STEP = 0.05  # a "seconds" time column stepping this much (under 20 Hz, no EMG) is in milliseconds
 HOLD_SHARE = 0.3  # rows identical to the row before in every channel: more than this share is sample-and-hold
 JITTER_GAP = 5.0  # a time step over this many sample periods is a gap (missing samples), not jitter
@@ -645,7 +661,7 @@ def load_recording(
     try:
         if ext in CSV_EXTENSIONS:
             data, file_fs, names, meta = _read_csv(path, name, fs)
-            return _finish(name, data, fs or file_fs, names, (), meta, **limits)
+            return _finish(name, data, fs or file_fs, names, units_in_names(names), meta, **limits)
         if ext == ".npy":
             data = _read_npy(path, name)
             if fs is None:

@@ -78,7 +78,11 @@ BASELINE_HZ = 2.0  # high-pass: the clinical band for MUAP analysis (and the N20
 DRIFT_NOTE_MV = 0.05  # say so when the drift removed spans more than 50 uV
 ISI_RANGE_MS = (20.0, 250.0)  # plausible intervals of one unit at low force (4-50 Hz)
 
-UNIT_SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
+UNIT_SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
+#: A recording that does not say its unit is read in the unit its size fits: the robust SD (median absolute
+#: deviation / 0.6745) of needle EMG lies between 2 uV and 2 mV (the 309 N2001 records, low and moderate
+#: force: 3.9 uV at the 1st percentile, 361 uV at most). The ranges do not overlap, so only one unit fits.
+UNIT_BY_SIZE = (("mV", 2e-3, 2.0, 1.0), ("uV", 2.0, 2000.0, 1e-3), ("V", 2e-6, 2e-3, 1e3))
 
 
 @dataclass(frozen=True)
@@ -168,11 +172,36 @@ def _signal_mv(recording: Recording, channel: int) -> tuple[np.ndarray, list[str
     if not 0 <= int(channel) < recording.n_channels:
         raise ValueError(f"channel {channel} does not exist; the recording has {recording.n_channels} "
                          f"channel(s), numbered from 0")
-    unit = (recording.units[channel] or "").strip().lower()
-    notes = []
-    if unit not in UNIT_SCALE:
-        notes.append(f"The recording does not say its unit ({unit or 'none given'}); amplitudes assume mV.")
-    return recording.data[:, channel] * UNIT_SCALE.get(unit, 1.0), notes
+    given = (recording.units[channel] if channel < len(recording.units) else "") or ""
+    unit = given.strip().lower()
+    x = recording.data[:, channel]
+    if unit in UNIT_SCALE:
+        return x * UNIT_SCALE[unit], []
+    scale, note = unit_from_size(x, given.strip())
+    return x * scale, [note]
+
+
+def unit_from_size(x: np.ndarray, given: str = "") -> tuple[float, str]:
+    """``(factor to mV, note)`` for a channel whose unit is missing or unknown: the unit of ``UNIT_BY_SIZE``
+    whose range holds the channel's robust SD; mV, with a warning, when none does (flat, or ADC counts)."""
+    said = f"The recording's unit {given!r} is not one medlens knows" if given else "The recording does not say its unit"
+    finite = np.asarray(x, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    size = float(np.median(np.abs(finite - np.median(finite))) / 0.6745) if finite.size else 0.0
+    if size == 0.0 and finite.size:
+        size = float(np.std(finite))
+    for unit, low, high, scale in UNIT_BY_SIZE:
+        if low <= size < high or (unit == "mV" and size == 0.0):  # flat: nothing to tell by; said so elsewhere
+            if unit == "mV":
+                return scale, (f"{said}; its size (robust SD {size:.3g}) is that of needle EMG in mV, so mV was "
+                               "assumed.")
+            return scale, (f"{said}; its size (robust SD {size:.3g}) is that "
+                           f"of needle EMG in {unit} (in mV its baseline would be {size:.3g} mV, far from any needle "
+                           f"recording), so it was read as {unit}. Give the unit if that is wrong (e.g. a CSV column "
+                           "named 'emg_mV').")
+    return 1.0, (f"{said}, and its size (robust SD {size:.3g}) fits no "
+                 "usual unit of needle EMG (ADC counts?); amplitudes assume mV and may be wrong. Convert it to mV, uV "
+                 "or V, or give the unit.")
 
 
 def finite_stretch(x: np.ndarray, fs: float) -> tuple[int, int, str | None]:

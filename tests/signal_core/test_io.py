@@ -43,6 +43,18 @@ def test_csv_with_header_and_time_column_infers_fs(tmp_path):
     assert rec.metadata["time_column"] == "time"
 
 
+@pytest.mark.parametrize("header, units", [
+    ("time,emg_uV,trigger", ("uV", "")), ("time,EMG (mV),EMG [µV]", ("mV", "uV")),
+    ("time,biceps_microvolts,x", ("uV", "")), ("time,biceps,triceps", ("", "")), ("time,level,dev", ("", "")),
+])
+def test_csv_column_names_give_the_unit(tmp_path, header, units):
+    """Clinics export CSV in uV or mV and say so in the header; a header without units leaves them unknown
+    (the MUAP analysis then reads the unit from the signal's size)."""
+    path = tmp_path / "rec.csv"
+    np.savetxt(path, np.column_stack([np.arange(1000) / FS, _signal()]), delimiter=",", header=header, comments="")
+    assert load_recording(path).units == units
+
+
 def test_csv_time_in_ms_and_semicolons(tmp_path):
     data = _signal(channels=1)
     t_ms = np.arange(len(data)) * 0.25

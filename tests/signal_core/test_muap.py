@@ -438,3 +438,27 @@ def test_discharge_times_are_the_recordings_own_after_a_gap():
     big, big_clean = (max(r.muaps, key=lambda m: m.amplitude_mv) for r in (result, clean))
     later = set(big_clean.discharges[big_clean.discharges >= 4000].tolist())
     assert big.discharges.min() >= 4000 and len(later & set(big.discharges.tolist())) >= 0.8 * len(big.discharges)
+
+
+@pytest.mark.parametrize("unit, factor", [("", 1.0), ("", 1000.0), ("", 0.001), ("adu", 1000.0), ("uV", 1000.0)])
+def test_a_recording_without_a_known_unit_is_read_in_the_unit_its_size_fits(truth_result, unit, factor):
+    """The same potentials exported in mV, uV or V without a unit (a plain CSV) give the same MUAPs: the robust
+    SD of needle EMG lies in one decade range per unit (2 uV-2 mV), and the note says which unit was read."""
+    truth, result, fs = truth_result
+    x = truth.recording.data * factor
+    got = analyse_muaps(Recording(x, fs, units=(unit,) if unit else ()))
+    assert [round(m.amplitude_mv, 9) for m in got.muaps] == [round(m.amplitude_mv, 9) for m in result.muaps]
+    read = {1.0: "mV", 1000.0: "uV", 0.001: "V"}[factor]
+    if unit == "uV":
+        assert not any("unit" in note for note in got.limits)
+    else:
+        note = next(n for n in got.limits if "unit" in n)
+        assert (f"read as {read}" in note) if read != "mV" else ("mV was assumed" in note)
+        assert ("'adu' is not one medlens knows" in note) == (unit == "adu")
+
+
+def test_a_size_that_fits_no_unit_is_said_plainly(truth_result):
+    """ADC counts at 13 per uV put the robust SD above 2,000 in "uV": no unit fits, and the note says so."""
+    truth, _, fs = truth_result
+    got = analyse_muaps(Recording(truth.recording.data * 13_107.0 * 40, fs))
+    assert any("fits no usual unit" in note and "ADC counts" in note for note in got.limits)

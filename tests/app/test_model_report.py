@@ -56,7 +56,7 @@ def test_the_default_report_compares_with_a_baseline_and_tannemaat_per_patient_t
     frames = [d.value for d in at.dataframe]
     comparison = next(f for f in frames if "approach" in f.columns)
     approaches = list(comparison["approach"])
-    assert approaches[0] == "medlens default (nested choice)" and "Tannemaat et al. 2023 (published)" in approaches
+    assert approaches[0] == "medlens default (clinical features)" and "Tannemaat et al. 2023 (published)" in approaches
     assert any(a.startswith("baseline: MUAP parameters") for a in approaches)
     published = comparison[comparison["approach"].str.startswith("Tannemaat")].iloc[0]
     assert published["AUC neurogenic vs healthy, per recording / per patient"] == "0.83 / 0.86"

@@ -38,7 +38,7 @@ from signal_core.features import extract_features  # noqa: E402
 TARGET_ONE_S = 0.150
 TARGET_PATIENT_S = 0.300
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "emg_n2001"
-STEPS = (("quality", "quality gate"), ("features", "MUAPs (ch1) + window features"),
+STEPS = (("quality", "quality gate"), ("features", "MUAPs (ch1) (+ window features if read)"),
          ("model", "OOD + probabilities + conformal set"), ("shap", "SHAP + clinical reasons"))
 
 

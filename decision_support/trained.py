@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from decision_support.conformal import ClassConditionalConformal
 from decision_support.ood import MahalanobisOOD
-from decision_support.transformers import FeatureSettings, recording_features
+from decision_support.transformers import FeatureSettings, feature_columns, recording_features
 from signal_core.recording import Recording
 
 #: How a recording becomes features: window features only, or the clinical row (MUAPs + window features).
@@ -108,10 +108,14 @@ class TrainedModel:
         if self.feature_set == "clinical":
             from decision_support.clinical_features import CLINICAL_COLUMNS, muap_row
 
-            row = recording_features(recording, self.settings)
+            parts = []
             if any(name in CLINICAL_COLUMNS for name in self.feature_names):
                 clinical, muap = muap_row(recording)
-                row = pd.concat([clinical, row])
+                parts.append(clinical)
+            window = set(feature_columns(self.settings, recording.n_channels))
+            if not parts or any(name in window for name in self.feature_names):  # the default reads none
+                parts.append(recording_features(recording, self.settings))
+            row = pd.concat(parts) if len(parts) > 1 else parts[0]
         else:
             row = recording_features(recording, self.settings)
         missing = [f for f in self.feature_names if f not in row.index]

@@ -148,15 +148,14 @@ def remove_hum(x, fs: float, min_share: float = HUM_SHARE,
     can say what they removed. Used by the MUAP analysis and by the decision support's features, so a
     recording from a clinic with hum is measured as if its ground were good.
     """
-    from signal_core.quality import mains_hum  # quality reads filters' neighbours only; no import cycle
+    from signal_core.quality import mains_hum_channels  # quality does not import filters: no import cycle
 
     arr, fs = _prepare(x, fs)
     one = arr.ndim == 1
     cols = arr[:, None] if one else arr
     out = cols
     removed: list[tuple[int, float, float]] = []
-    for c in range(cols.shape[1]):
-        hz, share = mains_hum(cols[:, c], fs)
+    for c, (hz, share) in enumerate(mains_hum_channels(cols, fs)):
         if hz is None or share < min_share or hz >= fs / 2:
             continue
         if out is cols:

@@ -194,9 +194,13 @@ def _spectral_ratios(centred: np.ndarray, fs: float) -> list[tuple[float | None,
 
 def mains_hum(x: np.ndarray, fs: float) -> tuple[float | None, float]:
     """(mains frequency, share of the power in its hum lines) of one signal, as the quality report measures it."""
-    row = np.asarray(x, dtype=float).reshape(1, -1)
-    hz, share, _ = _spectral_ratios(row - row.mean(), float(fs))[0]
-    return hz, share
+    return mains_hum_channels(np.asarray(x, dtype=float).reshape(-1, 1), fs)[0]
+
+
+def mains_hum_channels(data: np.ndarray, fs: float) -> list[tuple[float | None, float]]:
+    """``mains_hum`` of every column of ``(n_samples, n_channels)`` data, in one spectrum pass."""
+    rows = np.asarray(data, dtype=float).T
+    return [(hz, share) for hz, share, _ in _spectral_ratios(rows - rows.mean(axis=1, keepdims=True), float(fs))]
 
 
 def _snr_db(centred: np.ndarray, seg: int) -> np.ndarray:

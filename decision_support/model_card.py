@@ -69,9 +69,7 @@ def build_model_card(model: TrainedModel, dataset_card: dict[str, Any] | None = 
                              if real_default else
                              "medlens (open source); trained by the person who ran `medlens model train`"),
             "classes": model.classes,
-            "features": (f"{len(model.feature_names)} recording-level features: median and interquartile range over "
-                         f"{model.settings.window_s:g} s windows (step {model.settings.step_s:g} s) of "
-                         f"{', '.join(model.settings.features)}"),
+            "features": _features_text(model),
             "calibration": (f"{getattr(model.pipeline.named_steps.get('clf'), 'method_used_', 'temperature')} calibration "
                             "fitted on subjects held out in inner subject-grouped folds"),
             "libraries": meta.get("libraries", {}),
@@ -231,3 +229,19 @@ def report_warnings(sidecar: dict[str, Any]) -> list[str]:
     if meta.get("simulated"):
         out.append("Trained on simulated recordings: these numbers describe the simulator, not patients.")
     return out
+
+
+def _features_text(model: TrainedModel) -> str:
+    """What the model reads: its clinical columns (MUAP parameters, reference deviations) and/or window features."""
+    from decision_support.columns import is_clinical
+
+    clinical = [f for f in model.feature_names if is_clinical(f)]
+    window = [f for f in model.feature_names if not is_clinical(f)]
+    parts = []
+    if clinical:
+        parts.append(f"{len(clinical)} clinical features from the MUAP analysis of channel 1 ({', '.join(clinical)})")
+    if window:
+        bases = list(dict.fromkeys(name.split("_median")[0].split("_iqr")[0] for name in window))
+        parts.append(f"{len(window)} window features: median and interquartile range over {model.settings.window_s:g} s "
+                     f"windows (step {model.settings.step_s:g} s) of {', '.join(bases)}")
+    return "; ".join(parts)

@@ -28,3 +28,16 @@ def test_markdown_renders_all_sections_in_order(quick_model):
     positions = [md.index(f"## {SECTION_TITLES[s]}") for s in SECTIONS]
     assert positions == sorted(positions)
     assert "Trained on simulated data" in md
+
+
+def test_card_says_which_features_the_model_reads(quick_model):
+    """The demo model reads window features; the default reads the MUAP analysis' clinical columns only, and
+    its card must not claim window features it does not use."""
+    from decision_support.model_card import build_model_card
+    from decision_support.registry import load_model
+    from tests.decision_support.quick_model import default_model_folder
+
+    demo = build_model_card(quick_model)["model_details"]["features"]
+    assert "window features" in demo and "clinical" not in demo
+    default = build_model_card(load_model(default_model_folder()))["model_details"]["features"]
+    assert default.startswith("10 clinical features from the MUAP analysis") and "window features" not in default

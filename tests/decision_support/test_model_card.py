@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from decision_support.model_card import MODEL_CARD_REFERENCE, SECTION_TITLES, SECTIONS, card_markdown
 
 
@@ -30,6 +32,7 @@ def test_markdown_renders_all_sections_in_order(quick_model):
     assert "Trained on simulated data" in md
 
 
+@pytest.mark.slow
 def test_card_says_which_features_the_model_reads(quick_model):
     """The demo model reads window features; the default reads the MUAP analysis' clinical columns only, and
     its card must not claim window features it does not use."""

@@ -189,9 +189,13 @@ def spontaneous_activity(recording: Recording, *, channel: int = 0, at_rest: boo
         rest = [s for s in segments if s.kind == "rest" and s.end_s - s.start_s >= MIN_REST_S]
     rest_s = sum(s.end_s - s.start_s for s in rest)
     if rest_s <= 0:
+        hint = ("" if state == "rest" else " The recording does not say whether the muscle was at rest, so its busy "
+                "stretches are read as voluntary; if it was at rest (a needle in a relaxed, perhaps denervated "
+                "muscle), say so (--at-rest, or Muscle state in the Signal explorer) and its discharges are judged "
+                "as spontaneous activity.")
         return SpontaneousActivity(0.0, 0, 0, math.nan, math.nan, [],
                                    f"No rest stretch of {MIN_REST_S:g} s or more in this recording, so "
-                                   "spontaneous activity cannot be assessed.")
+                                   f"spontaneous activity cannot be assessed.{hint}")
     x, _ = _signal_mv(recording, channel)
     fs = recording.fs
     x = prepare_signal(fill_missing(x)[0], fs)

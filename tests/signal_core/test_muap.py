@@ -462,3 +462,17 @@ def test_a_size_that_fits_no_unit_is_said_plainly(truth_result):
     truth, _, fs = truth_result
     got = analyse_muaps(Recording(truth.recording.data * 13_107.0 * 40, fs))
     assert any("fits no usual unit" in note and "ADC counts" in note for note in got.limits)
+
+
+def test_a_rest_recording_without_a_header_says_how_to_get_its_fibrillations_counted():
+    """Abundant fibrillation potentials leave no quiet 0.5 s, so a file that does not say "rest" cannot be told
+    from a contraction: the message says so and how to state it, and stating it counts them."""
+    from signal_core.simulator_protocols import simulate_protocol
+
+    rec = simulate_protocol("neurogenic", "rest", seed=0, spontaneous=True)
+    bare = Recording(rec.data, rec.fs, rec.channel_names, rec.units, {})
+    unknown = spontaneous_activity(bare)
+    assert unknown.fibrillations == unknown.positive_sharp_waves == 0
+    assert "cannot be assessed" in unknown.message and "--at-rest" in unknown.message
+    stated = spontaneous_activity(bare, at_rest=True)
+    assert stated.fibrillations + stated.positive_sharp_waves > 50 and "--at-rest" not in stated.message

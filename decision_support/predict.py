@@ -437,6 +437,8 @@ def predict_recording(recording: Recording, model: TrainedModel, *, confidence: 
     X = measurement.features
     timings["features"] = time.perf_counter() - started
     base.update(features=X, muap=measurement.muap)
+    if measurement.muap is not None and measurement.muap.unit_note:
+        warnings.append(measurement.muap.unit_note)  # amplitudes are judged in mV: say how the unit was read
     if measurement.muap is not None and measurement.muap.message:
         return _abstain(base, [measurement.muap.message])
     values = X.to_numpy(dtype=float)[0]

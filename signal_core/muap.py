@@ -138,6 +138,7 @@ class MuapAnalysis:
     noise_mv: float = math.nan
     threshold_mv: float = math.nan
     outliers: list[OutlierCount] = field(default_factory=list)
+    unit_note: str = ""  # how the amplitude unit was read when the recording did not give a known one (also in limits)
 
     def to_dict(self) -> dict:
         return {
@@ -146,6 +147,7 @@ class MuapAnalysis:
             "findings": self.findings, "pattern": self.pattern, "message": self.message, "limits": self.limits,
             "fs": self.fs, "muscle": self.muscle, "age": self.age, "noise_mv": self.noise_mv,
             "threshold_mv": self.threshold_mv, "outliers": [o.to_dict() for o in self.outliers],
+            "unit_note": self.unit_note,
         }
 
 
@@ -390,7 +392,7 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     def empty(message: str, noise: float = math.nan, thr: float = math.nan) -> MuapAnalysis:
         reference, note = compare({}, muscle, age)
         return MuapAnalysis([], summarise([]), [], [message], "indeterminate", message, limits, fs,
-                            normalise_muscle(muscle), age, note, noise, thr)
+                            normalise_muscle(muscle), age, note, noise, thr, unit_note=" ".join(unit_notes))
 
     why = ("No MUAPs analysed: every sample is missing (NaN or infinite), so there is no signal. Check the export "
            "or the channel." if stop == start else _why_no_signal(x, fs))
@@ -425,7 +427,7 @@ def analyse_muaps(recording: Recording, *, channel: int = 0, muscle: str | None 
     outliers = muap_outliers(muaps, muscle, age)
     findings += outlier_findings(outliers) + [line for line in [age_caveat(age, reference, muscle)] if line]
     return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits, fs,
-                        normalise_muscle(muscle), age, note, noise, threshold, outliers)
+                        normalise_muscle(muscle), age, note, noise, threshold, outliers, unit_note=" ".join(unit_notes))
 
 
 def muap_outliers(muaps: list[Muap], muscle: str | None, age: float | None) -> list[OutlierCount]:
@@ -523,16 +525,18 @@ def combine_analyses(analyses: list[MuapAnalysis], *, muscle: str | None = None,
     age = _age(age if age is not None else first.age)
     muaps = [m for a in analyses for m in a.muaps]
     limits = list(dict.fromkeys(line for a in analyses for line in a.limits))
+    unit_note = " ".join(dict.fromkeys(a.unit_note for a in analyses if a.unit_note))
     if not muaps:
         message = f"No MUAPs found in any of the {len(analyses)} recordings: " + "; ".join(
             dict.fromkeys(a.message or "" for a in analyses))
         _, note = compare({}, muscle, age)
         return MuapAnalysis([], summarise([]), [], [message], "indeterminate", message, limits, first.fs,
-                            normalise_muscle(muscle), age, note)
+                            normalise_muscle(muscle), age, note, unit_note=unit_note)
     summary = summarise(muaps)
     reference, note = compare(summary, muscle, age)
     findings, pattern = findings_and_pattern(summary, reference, normalise_muscle(muscle), note)
     outliers = muap_outliers(muaps, muscle, age)
     findings += outlier_findings(outliers) + [line for line in [age_caveat(age, reference, muscle)] if line]
     return MuapAnalysis(muaps, summary, reference, findings, pattern, None, limits,
-                        first.fs, normalise_muscle(muscle), age, note, first.noise_mv, first.threshold_mv, outliers)
+                        first.fs, normalise_muscle(muscle), age, note, first.noise_mv, first.threshold_mv, outliers,
+                        unit_note=unit_note)

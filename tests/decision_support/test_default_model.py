@@ -216,3 +216,22 @@ def test_a_real_recording_with_strong_mains_hum_gets_the_clean_recordings_answer
     # (which discharges form a class) can then differ, as they do for any slight change of the signal
     # (bench/hum_prediction.py: 189 of 207 keep their label), so one of five may move.
     assert agree >= 4
+
+
+@needs_shared
+@pytest.mark.slow
+def test_a_recording_in_microvolts_without_a_unit_gets_the_same_answer_and_says_so(model):
+    """A plain CSV from another clinic in uV: read as uV from its size, predicted as the mV original, and
+    the warning says which unit was read (MUAP amplitudes are judged against references in mV)."""
+    from decision_support.n2001 import dataset_root, load_n2001, training_records
+    from decision_support.predict import predict_recording
+    from signal_core.recording import Recording
+
+    root = dataset_root(SHARED.parent)
+    row = next(r for r in training_records(root) if r["subject"] == "A01")
+    rec, _ = load_n2001(root, row)
+    bare = Recording(rec.data * 1000.0, rec.fs, rec.channel_names, ("",), rec.metadata)
+    original, unitless = (predict_recording(r, model, explain=False) for r in (rec, bare))
+    assert unitless.probabilities == pytest.approx(original.probabilities, abs=1e-6)
+    assert any("read as uV" in w for w in unitless.warnings)
+    assert not any("unit" in w for w in original.warnings)

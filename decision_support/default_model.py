@@ -42,7 +42,6 @@ from decision_support.validation import binary_auc, evaluate, grouped_splits
 
 DEFAULT_MODEL_NAME = "n2001"
 KIND = "logistic"
-C = 0.5  # the L2 strength of medlens' logistic model (decision_support.models), fixed before seeing the data
 N_SPLITS = 5
 #: The default model's feature set, and why (see the module docstring; measured by bench/noise_robustness.py).
 FEATURE_SET = "clinical"

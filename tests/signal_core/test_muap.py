@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signal_core.activity import interference_pattern, segment_activity, spontaneous_activity
 from signal_core.muap import PATTERNS, analyse_muaps
@@ -476,3 +478,14 @@ def test_a_rest_recording_without_a_header_says_how_to_get_its_fibrillations_cou
     assert "cannot be assessed" in unknown.message and "--at-rest" in unknown.message
     stated = spontaneous_activity(bare, at_rest=True)
     assert stated.fibrillations + stated.positive_sharp_waves > 50 and "--at-rest" not in stated.message
+
+
+@given(values=st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=0, max_size=200),
+       unit=st.sampled_from(["", "adu", "counts", "dB"]))
+@settings(max_examples=60, deadline=None)
+def test_reading_the_unit_from_the_size_never_fails(values, unit):
+    """Any channel (empty, flat, NaN, infinite, huge or tiny values) gets a factor and a plain note."""
+    from signal_core.muap import unit_from_size
+
+    scale, note = unit_from_size(np.array(values, dtype=float), unit)
+    assert scale in (1.0, 1e-3, 1e3) and note.startswith("The recording")

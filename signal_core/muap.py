@@ -189,9 +189,10 @@ def unit_from_size(x: np.ndarray, given: str = "") -> tuple[float, str]:
     said = f"The recording's unit {given!r} is not one medlens knows" if given else "The recording does not say its unit"
     finite = np.asarray(x, dtype=float)
     finite = finite[np.isfinite(finite)]
-    size = float(np.median(np.abs(finite - np.median(finite))) / 0.6745) if finite.size else 0.0
-    if size == 0.0 and finite.size:
-        size = float(np.std(finite))
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd values (1e300) give an absurd size, not a warning
+        size = float(np.median(np.abs(finite - np.median(finite))) / 0.6745) if finite.size else 0.0
+        if size == 0.0 and finite.size:
+            size = float(np.std(finite))
     for unit, low, high, scale in UNIT_BY_SIZE:
         if low <= size < high or (unit == "mV" and size == 0.0):  # flat: nothing to tell by; said so elsewhere
             if unit == "mV":

@@ -21,6 +21,15 @@ def test_check_names_where_the_rate_came_from():
     assert check_sampling_rate("4000") == 4000.0
 
 
+@pytest.mark.parametrize("fs, shown", [(np.array(0.0), "got 0.0"), (np.array("abc"), "got 'abc'"),
+                                       (np.float64(-4000), "got -4000.0")])
+def test_a_rate_read_from_an_npz_file_is_shown_as_a_plain_value(fs, shown):
+    # an .npz file holds its rate as a 0-d array; "got array(0.)" means nothing to a medic
+    with pytest.raises(SignalError) as err:
+        check_sampling_rate(fs, "rec.npz")
+    assert str(err.value).endswith(shown) and "array" not in str(err.value)
+
+
 def test_recording_normalises_shape_names_and_units():
     rec = Recording(np.arange(6.0), 2)
     assert rec.data.shape == (6, 1) and rec.data.dtype == np.float64

@@ -199,6 +199,19 @@ def test_too_short_for_one_window(tmp_path):
         load_recording(tmp_path / "short.npy", fs=FS)
 
 
+def test_a_too_short_file_says_sample_in_the_singular_and_questions_an_absurd_rate(tmp_path):
+    one = tmp_path / "one.npz"
+    np.savez(one, signal=np.array([1.0]), fs=4000.0)
+    with pytest.raises(SignalError, match=r"only 1 sample \(") as err:
+        load_recording(one)
+    assert "sampling rate right" not in str(err.value)
+    absurd = tmp_path / "absurd.npz"
+    np.savez(absurd, signal=np.zeros(4000), fs=1e12)  # 1 s of EMG with a rate typed in the wrong unit
+    with pytest.raises(SignalError, match=r"is the sampling rate right\? 1e\+12 Hz is far above"):
+        load_recording(absurd)
+
+
+
 @pytest.mark.parametrize("fs", [0, -1, float("nan"), float("inf"), "fast"])
 def test_bad_sampling_rate(tmp_path, fs):
     np.save(tmp_path / "rec.npy", _signal())

@@ -87,7 +87,7 @@ def test_npy_needs_fs(tmp_path):
     assert _invoke("info", tmp_path / "x.npy", "--fs", 1000).exit_code == 0
 
 
-@pytest.mark.parametrize("name, content", [
+_BAD_FILES = [
     ("missing.csv", None),
     ("junk.edf", b"\x00\x01 definitely not an EDF header"),
     ("junk.npz", b"PK\x03\x04 broken zip"),
@@ -95,8 +95,13 @@ def test_npy_needs_fs(tmp_path):
     ("nan.csv", b"time,a\n" + b"".join(f"{i / 1000},{'nan' if i == 7 else i}\n".encode() for i in range(500))),
     ("short.csv", b"time,a\n0,1\n0.001,2\n"),
     ("data.xlsx", b"whatever"),
+]
+
+
+@pytest.mark.parametrize("command, name, content", [
+    (command, name, content) for command in ("info", "quality", "features") for name, content in _BAD_FILES
+    if not (command == "info" and name == "short.csv")  # info describes a short file (next test)
 ])
-@pytest.mark.parametrize("command", ["info", "quality", "features"])
 def test_bad_files_give_clean_errors(tmp_path, name, content, command):
     path = tmp_path / name
     if content is not None:
@@ -105,6 +110,23 @@ def test_bad_files_give_clean_errors(tmp_path, name, content, command):
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: {name}")
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_info_describes_a_file_too_short_to_analyse_and_questions_an_absurd_rate(tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_bytes(b"time,a\n0,1\n0.001,2\n")
+    text = _invoke("info", short)
+    assert text.exit_code == 0 and "2 samples at 1000 Hz" in text.output
+    assert "Too short to analyse" in text.output and "0.2 s" in text.output
+    assert _invoke("quality", short).exit_code == 1  # the analyses still refuse it
+    assert json.loads(_invoke("info", short, "--json").output)["too_short_to_analyse"] is True
+    absurd = tmp_path / "absurd.npz"
+    np.savez(absurd, signal=np.zeros(4000), fs=1e12)
+    text = _invoke("info", absurd)
+    assert text.exit_code == 0 and "Is the sampling rate right?" in text.output
+    one = tmp_path / "one.npz"
+    np.savez(one, signal=np.array([1.0]), fs=4000.0)
+    assert _invoke("info", one).output.startswith("Error: one.npz: only 1 sample")
 
 
 def test_simulate_bad_arguments(tmp_path):

@@ -13,7 +13,7 @@ import typer
 
 from app.commands.common import echo_json, user_errors
 from signal_core.errors import SignalError
-from signal_core.io import load_recording, save_recording
+from signal_core.io import DEFAULT_MIN_SECONDS, IMPLAUSIBLE_FS_HZ, load_recording, save_recording
 from signal_core.quality import assess_quality
 from signal_core.simulator_protocols import PROTOCOLS, simulate_protocol, simulate_session
 from signal_core.synthetic import CONDITIONS, MODES, simulate_recording
@@ -140,8 +140,10 @@ def info(
 ) -> None:
     """Show what a recording holds: format, sampling rate, length, channels, units."""
     with user_errors():
-        rec = _load(recording, fs)
+        # info describes any readable file, even one too short to analyse (the other commands say so)
+        rec = load_recording(recording, fs=fs, min_samples=2)
     meta = rec.metadata
+    too_short = rec.duration_s < DEFAULT_MIN_SECONDS
     payload = {
         "file": str(recording),
         "format": meta.get("format", ""),
@@ -155,6 +157,7 @@ def info(
         ],
         "simulated": bool(meta.get("simulated", False)),
         "condition": meta.get("condition"),
+        "too_short_to_analyse": too_short,
     }
     if json_output:
         echo_json(payload)
@@ -166,6 +169,11 @@ def info(
         typer.echo(f"  {ch['name']}: range {ch['min']:.4g} to {ch['max']:.4g}{unit}, RMS {ch['rms']:.4g}{unit}")
     if payload["simulated"]:
         typer.echo(f"Simulated recording (condition: {payload['condition']}); not from a patient.")
+    if rec.fs > IMPLAUSIBLE_FS_HZ:
+        typer.echo(f"Is the sampling rate right? {rec.fs:g} Hz is far above the 1-100 kHz EMG is recorded at.")
+    if too_short:
+        typer.echo(f"Too short to analyse: the other commands need at least {DEFAULT_MIN_SECONDS:g} s "
+                   "(one analysis window).")
 
 
 @emg_cli.command("quality")

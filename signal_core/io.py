@@ -58,7 +58,7 @@ from signal_core.recording import MAX_CHANNELS, Recording
 DEFAULT_MAX_MB = 500.0
 MAX_FILE_ENV = "MEDLENS_MAX_FILE_MB"
 DEFAULT_MIN_SECONDS = 0.2  # one feature window
-IMPLAUSIBLE_FS_HZ = 1_000_000.0  # above this a "too short" message asks whether the sampling rate is right
+IMPLAUSIBLE_FS_HZ = 1_000_000.0  # above this, messages ask whether the sampling rate is right (implausible_rate_note)
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 SUPPORTED_EXTENSIONS = CSV_EXTENSIONS + (".npy", ".npz", ".hea", ".dat", ".edf", ".bdf")
 TIME_COLUMN_NAMES = {"time", "t", "seconds", "second", "sec", "s", "time_s", "time (s)", "time[s]", "timestamp"}
@@ -133,11 +133,10 @@ def _finish(
         why = f"{min_seconds:g} s, one analysis window" if min_samples is None else "the minimum asked for"
         n = arr.shape[0]
         # a rate far above any EMG system's makes a normal file look a few microseconds long: say so
-        rate_hint = (f"; is the sampling rate right? {fs:g} Hz is far above the 1-100 kHz EMG is recorded at"
-                     if fs > IMPLAUSIBLE_FS_HZ else "")
+        doubt = implausible_rate_note(fs)
         raise SignalError(
             f"{name}: only {n} sample{'s' if n != 1 else ''} ({n / fs:.3g} s at {fs:g} Hz); "
-            f"at least {needed} ({why}) are needed{rate_hint}"
+            f"at least {needed} ({why}) are needed" + (f"; {doubt[0].lower()}{doubt[1:]}" if doubt else "")
         )
     names = tuple(str(n).strip() or f"ch{i + 1}" for i, n in enumerate(channel_names)) if channel_names else ()
     if names and len(names) != arr.shape[1]:
@@ -613,6 +612,13 @@ def _short(exc: BaseException) -> str:
 
 
 # ---------------------------------------------------------------- public entry points
+
+def implausible_rate_note(fs: float) -> str | None:
+    """A question for a sampling rate above ``IMPLAUSIBLE_FS_HZ`` (e.g. a rate typed in the wrong unit), else None."""
+    if fs > IMPLAUSIBLE_FS_HZ:
+        return f"Is the sampling rate right? {fs:g} Hz is far above the 1-100 kHz EMG is recorded at."
+    return None
+
 
 def load_recording(
     path: str | os.PathLike,

@@ -13,7 +13,7 @@ import typer
 
 from app.commands.common import echo_json, user_errors
 from signal_core.errors import SignalError
-from signal_core.io import DEFAULT_MIN_SECONDS, IMPLAUSIBLE_FS_HZ, load_recording, save_recording
+from signal_core.io import DEFAULT_MIN_SECONDS, implausible_rate_note, load_recording, save_recording
 from signal_core.quality import assess_quality
 from signal_core.simulator_protocols import PROTOCOLS, simulate_protocol, simulate_session
 from signal_core.synthetic import CONDITIONS, MODES, simulate_recording
@@ -169,8 +169,9 @@ def info(
         typer.echo(f"  {ch['name']}: range {ch['min']:.4g} to {ch['max']:.4g}{unit}, RMS {ch['rms']:.4g}{unit}")
     if payload["simulated"]:
         typer.echo(f"Simulated recording (condition: {payload['condition']}); not from a patient.")
-    if rec.fs > IMPLAUSIBLE_FS_HZ:
-        typer.echo(f"Is the sampling rate right? {rec.fs:g} Hz is far above the 1-100 kHz EMG is recorded at.")
+    doubt = implausible_rate_note(rec.fs)
+    if doubt:
+        typer.echo(doubt)
     if too_short:
         typer.echo(f"Too short to analyse: the other commands need at least {DEFAULT_MIN_SECONDS:g} s "
                    "(one analysis window).")

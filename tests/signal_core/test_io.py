@@ -211,7 +211,6 @@ def test_a_too_short_file_says_sample_in_the_singular_and_questions_an_absurd_ra
         load_recording(absurd)
 
 
-
 @pytest.mark.parametrize("fs", [0, -1, float("nan"), float("inf"), "fast"])
 def test_bad_sampling_rate(tmp_path, fs):
     np.save(tmp_path / "rec.npy", _signal())
